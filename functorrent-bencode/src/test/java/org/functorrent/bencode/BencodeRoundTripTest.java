@@ -55,6 +55,32 @@ class BencodeRoundTripTest {
     }
   }
 
+  @Test
+  void mutatedInputsEitherDecodeOrFailWithABencodeException() {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    byte[] alphabet = "0123456789:iledx-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int rejected = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] input = Bencode.encode(randomValue(random, 0));
+      int mutations = 1 + random.nextInt(3);
+      for (int m = 0; m < mutations && input.length > 0; m++) {
+        int at = random.nextInt(input.length);
+        input[at] =
+            random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt();
+      }
+      try {
+        BencodeValue decoded = Bencode.decode(input);
+        // Whatever decodes must encode to a value that decodes to the same thing.
+        assertThat(Bencode.decode(Bencode.encode(decoded))).as("seed %s", seed).isEqualTo(decoded);
+      } catch (BencodeException e) {
+        rejected++;
+        assertThat(e.offset()).as("seed %s", seed).isBetween(0L, (long) input.length);
+      }
+    }
+    assertThat(rejected).as("seed %s: mutations that were rejected", seed).isPositive();
+  }
+
   static BencodeValue randomValue(Random random, int depth) {
     int kind = random.nextInt(depth > 4 ? 2 : 4);
     switch (kind) {
