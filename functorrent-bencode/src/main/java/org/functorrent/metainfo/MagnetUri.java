@@ -51,9 +51,9 @@ public record MagnetUri(
    * Parses a magnet link. Parameters may appear in any order; {@code tr}, {@code x.pe} and {@code
    * ws} may repeat (also as {@code tr.1}, {@code tr.2}, ...); unknown parameters are ignored.
    *
-   * @throws InvalidMagnetUriException when it is not a magnet link, has no usable {@code
-   *     urn:btih:} info-hash (a link with only a v2 {@code urn:btmh:} hash is not supported yet),
-   *     has two different info-hashes, a malformed escape or an invalid peer address
+   * @throws InvalidMagnetUriException when it is not a magnet link, has no usable {@code urn:btih:}
+   *     info-hash (a link with only a v2 {@code urn:btmh:} hash is not supported yet), has two
+   *     different info-hashes, a malformed escape or an invalid peer address
    */
   public static MagnetUri parse(String uri) {
     if (!uri.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
@@ -86,7 +86,10 @@ public record MagnetUri(
             }
             if (infoHash != null && !infoHash.equals(parsed)) {
               throw new InvalidMagnetUriException(
-                  "magnet link xt: two different info-hashes " + infoHash + " and " + parsed
+                  "magnet link xt: two different info-hashes "
+                      + infoHash
+                      + " and "
+                      + parsed
                       + " (expected: one)");
             }
             infoHash = parsed;
@@ -190,7 +193,8 @@ public record MagnetUri(
       return "host:port";
     }
     String host = peer.substring(0, colon);
-    if (host.indexOf(':') >= 0 && !(host.startsWith("[") && host.endsWith("]") && host.length() > 2)) {
+    if (host.indexOf(':') >= 0
+        && !(host.startsWith("[") && host.endsWith("]") && host.length() > 2)) {
       return "host:port, an IPv6 host in brackets";
     }
     for (int i = 0; i < host.length(); i++) {
@@ -200,8 +204,10 @@ public record MagnetUri(
       }
     }
     String port = peer.substring(colon + 1);
-    if (port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
-        || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+    if (port.length() > 5
+        || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+        || Integer.parseInt(port) < 1
+        || Integer.parseInt(port) > 65535) {
       return "host:port with a port from 1 to 65535";
     }
     return null;

@@ -18,9 +18,9 @@ import org.functorrent.common.TorrentException;
  * The contents of a {@code .torrent} file (BEP 3): what to download, how it is split into pieces,
  * and where to find peers. Immutable.
  *
- * <p>Supported: v1 single-file and multi-file torrents, with multitracker tiers (BEP 12), web
- * seeds (BEP 19), the private flag (BEP 27), padding files, symlinks and file attributes (BEP 47),
- * and hybrid v1+v2 torrents (BEP 52), which open as v1 torrents and keep their v2 keys in {@link
+ * <p>Supported: v1 single-file and multi-file torrents, with multitracker tiers (BEP 12), web seeds
+ * (BEP 19), the private flag (BEP 27), padding files, symlinks and file attributes (BEP 47), and
+ * hybrid v1+v2 torrents (BEP 52), which open as v1 torrents and keep their v2 keys in {@link
  * #info()}. v2-only torrents are rejected for now.
  *
  * <p>Parsing validates everything that matters for a download; a {@code MetaInfo} that exists has
@@ -202,7 +202,9 @@ public final class MetaInfo {
     return isPrivate;
   }
 
-  /** BEP 19 web seeds ({@code url-list}, a string or a list), trimmed, blank and repeats dropped. */
+  /**
+   * BEP 19 web seeds ({@code url-list}, a string or a list), trimmed, blank and repeats dropped.
+   */
   public ImmutableList<String> webSeeds() {
     return webSeeds;
   }
@@ -267,7 +269,14 @@ public final class MetaInfo {
 
   @Override
   public String toString() {
-    return "MetaInfo{" + infoHash + " \"" + name + "\", " + files.size() + " files, "
-        + totalLength + " bytes}";
+    return "MetaInfo{"
+        + infoHash
+        + " \""
+        + name
+        + "\", "
+        + files.size()
+        + " files, "
+        + totalLength
+        + " bytes}";
   }
 }

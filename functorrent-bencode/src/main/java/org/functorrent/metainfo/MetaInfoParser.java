@@ -19,7 +19,8 @@ import org.functorrent.bencode.BencodeValue;
  * Reads and validates a {@code .torrent}. The {@code info} dictionary is checked strictly: any
  * value of the wrong type, any unsafe path, any inconsistency fails with the key path. The keys
  * outside {@code info} (trackers, web seeds, comment) only describe where to find peers, so values
- * of the wrong type there are skipped rather than fatal, as other clients do.
+ * of the wrong type there are skipped rather than fatal, as other clients do. Bytes after the
+ * top-level dictionary are ignored, as libtorrent does.
  */
 final class MetaInfoParser {
   /** The largest piece length accepted: 512 MiB. */
@@ -31,14 +32,17 @@ final class MetaInfoParser {
   private MetaInfoParser() {}
 
   static MetaInfo parse(byte[] encoded) {
-    BencodeValue rootValue = Bencode.decode(encoded);
+    // Like libtorrent, ignore whatever follows the top-level value (often a newline): the
+    // info-hash is taken over the info dictionary's own bytes, which it cannot change.
+    BencodeValue rootValue = Bencode.decoder().decodePrefix(encoded, 0, encoded.length).value();
     if (!(rootValue instanceof BencodeDictionary root)) {
       throw new InvalidTorrentException(
           "(root)", describe(rootValue) + " (expected: a dictionary)");
     }
     BencodeValue infoValue =
         root.get("info")
-            .orElseThrow(() -> new InvalidTorrentException("info", "missing (expected: a dictionary)"));
+            .orElseThrow(
+                () -> new InvalidTorrentException("info", "missing (expected: a dictionary)"));
     if (!(infoValue instanceof BencodeDictionary info)) {
       throw new InvalidTorrentException("info", describe(infoValue) + " (expected: a dictionary)");
     }
@@ -55,8 +59,7 @@ final class MetaInfoParser {
     }
 
     String nameKey = info.containsKey("name.utf-8") ? "info.name.utf-8" : "info.name";
-    String name =
-        requireText(info.get(nameKey.substring(5)), nameKey, "the torrent's name");
+    String name = requireText(info.get(nameKey.substring(5)), nameKey, "the torrent's name");
     checkSegment(name, nameKey);
 
     long pieceLength = requireInteger(info.get("piece length"), "info.piece length");
@@ -94,7 +97,8 @@ final class MetaInfoParser {
         throw new InvalidTorrentException(
             "info.attr", "\"" + attributes + "\" (expected: no symlink in a single-file torrent)");
       }
-      files.add(new TorrentFile(ImmutableList.of(name), totalLength, 0, attributes, Optional.empty()));
+      files.add(
+          new TorrentFile(ImmutableList.of(name), totalLength, 0, attributes, Optional.empty()));
     } else {
       throw new InvalidTorrentException(
           "info", "neither 'length' nor 'files' (expected: one of them, BEP 3)");
@@ -140,8 +144,8 @@ final class MetaInfoParser {
       checkHybridConsistency(info, singleFile, fileList, pieceLength);
     }
 
-    Optional<String> announce = optionalText(root, "announce").map(String::trim)
-        .filter(s -> !s.isEmpty());
+    Optional<String> announce =
+        optionalText(root, "announce").map(String::trim).filter(s -> !s.isEmpty());
     return new MetaInfo(
         encoded.clone(),
         root,
@@ -224,8 +228,7 @@ final class MetaInfoParser {
       }
       Optional<ImmutableList<String>> symlinkPath = Optional.empty();
       if (symlink) {
-        symlinkPath =
-            Optional.of(requirePath(file.get("symlink path"), at + ".symlink path"));
+        symlinkPath = Optional.of(requirePath(file.get("symlink path"), at + ".symlink path"));
       }
       ImmutableList<String> path =
           ImmutableList.<String>builder().add(name).addAll(segments).build();
@@ -325,16 +328,15 @@ final class MetaInfoParser {
         directories.add(directory);
         if (filePaths.contains(directory)) {
           throw new InvalidTorrentException(
-              at,
-              quote(directory) + " is both a file and a directory (expected: distinct paths)");
+              at, quote(directory) + " is both a file and a directory (expected: distinct paths)");
         }
       }
     }
   }
 
   /**
-   * BEP 52: a hybrid torrent must describe the same files, in the same order, with the same lengths,
-   * in its v1 and v2 metadata, each file aligned to a piece boundary.
+   * BEP 52: a hybrid torrent must describe the same files, in the same order, with the same
+   * lengths, in its v1 and v2 metadata, each file aligned to a piece boundary.
    */
   private static void checkHybridConsistency(
       BencodeDictionary info,
@@ -366,11 +368,13 @@ final class MetaInfoParser {
             "file "
                 + i
                 + " is "
-                + (v1File == null ? "absent" : quote(String.join("/", v1Path)) + ", "
-                    + v1File.length() + " bytes")
+                + (v1File == null
+                    ? "absent"
+                    : quote(String.join("/", v1Path)) + ", " + v1File.length() + " bytes")
                 + " in v1 and "
-                + (v2File == null ? "absent" : quote(String.join("/", v2File.path())) + ", "
-                    + v2File.length() + " bytes")
+                + (v2File == null
+                    ? "absent"
+                    : quote(String.join("/", v2File.path())) + ", " + v2File.length() + " bytes")
                 + " in v2 (expected: the same files in v1 and v2 metadata, BEP 52)");
       }
       if (v1File.length() > 0 && v1File.offset() % pieceLength != 0) {

@@ -12,8 +12,8 @@ import java.util.Optional;
  *     torrent, {@code [name, dir..., file]} for a multi-file torrent; every segment is a plain,
  *     safe file name
  * @param length the number of bytes; 0 for a symlink
- * @param offset where the file starts in the torrent's byte stream (the concatenation of all
- *     files, pieces laid over it)
+ * @param offset where the file starts in the torrent's byte stream (the concatenation of all files,
+ *     pieces laid over it)
  * @param attributes the BEP 47 {@code attr} string as given, possibly empty: {@code p} padding,
  *     {@code x} executable, {@code h} hidden, {@code l} symlink; other characters are ignored
  * @param symlinkPath for a symlink, its target relative to the download directory (below the
