@@ -101,7 +101,9 @@ class MagnetUriTest {
         .isEqualTo(
             "magnet:?xt=urn:btih:"
                 + HEX
-                + "&dn=a%20b%26c%3Dd%2F%C3%A9&tr=udp%3A%2F%2Ft%2F%3Fx%3D1%26y%3D2&x.pe=1.2.3.4%3A5");
+                + "&dn=a%20b%26c%3Dd%2F%C3%A9"
+                + "&tr=udp%3A%2F%2Ft%2F%3Fx%3D1%26y%3D2"
+                + "&x.pe=1.2.3.4%3A5");
     assertThat(magnet).hasToString(magnet.toUri());
   }
 
