@@ -193,11 +193,16 @@ public final class TorrentCreator {
   /**
    * Reads and hashes the data and returns the encoded torrent.
    *
-   * @throws TorrentException if the source is missing, empty or has a name no torrent may carry
+   * @throws TorrentException if the source is missing or empty
+   * @throws InvalidTorrentException if a file has a name no torrent may carry
    * @throws UncheckedIOException if reading fails
    */
   public byte[] create() {
-    return Bencode.encode(createDictionary());
+    byte[] torrent = Bencode.encode(createDictionary());
+    // Never hand out a torrent that we (and so, likely, other clients) would refuse to open,
+    // such as one of a file whose name holds a backslash.
+    MetaInfo.parse(torrent);
+    return torrent;
   }
 
   /** Like {@link #create()}, as a dictionary. */

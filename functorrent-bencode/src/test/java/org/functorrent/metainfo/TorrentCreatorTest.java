@@ -161,6 +161,11 @@ class TorrentCreatorTest {
     assertThatThrownBy(() -> TorrentCreator.of(dir.resolve("empty")).create())
         .isInstanceOf(TorrentException.class)
         .hasMessageContaining("it holds no data");
+    Files.createDirectories(dir.resolve("odd"));
+    Files.write(dir.resolve("odd/back\\slash"), new byte[1]);
+    assertThatThrownBy(() -> TorrentCreator.of(dir.resolve("odd")).create())
+        .isInstanceOf(InvalidTorrentException.class)
+        .hasMessageContaining("info.files[0].path[0]").hasMessageContaining("path separator");
     assertThatThrownBy(() -> TorrentCreator.of(dir).pieceLength(3000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("piece length: 3000 (expected: a power of two from 16384 to 67108864)");

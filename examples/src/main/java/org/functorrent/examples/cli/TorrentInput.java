@@ -1,0 +1,46 @@
+package org.functorrent.examples.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.functorrent.bencode.BencodeDecoder;
+import picocli.CommandLine;
+
+/** Where a command reads a {@code .torrent} from: a file, or standard input for "-" or nothing. */
+final class TorrentInput {
+  private TorrentInput() {}
+
+  static byte[] read(String file, CommandLine commandLine, InputStream stdin) {
+    if (file == null || file.equals("-")) {
+      if (file == null && System.console() != null) {
+        throw new CommandLine.ParameterException(
+            commandLine, "a .torrent file is needed (or '-' or a pipe for standard input)");
+      }
+      try {
+        byte[] bytes = stdin.readNBytes(BencodeDecoder.DEFAULT_MAX_INPUT_BYTES + 1);
+        if (bytes.length > BencodeDecoder.DEFAULT_MAX_INPUT_BYTES) {
+          throw new IllegalArgumentException(
+              "standard input: longer than "
+                  + BencodeDecoder.DEFAULT_MAX_INPUT_BYTES
+                  + " bytes (expected: a .torrent file)");
+        }
+        return bytes;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read standard input", e);
+      }
+    }
+    Path path = Path.of(file);
+    try {
+      if (Files.size(path) > BencodeDecoder.DEFAULT_MAX_INPUT_BYTES) {
+        throw new IllegalArgumentException(
+            file + ": larger than " + BencodeDecoder.DEFAULT_MAX_INPUT_BYTES
+                + " bytes (expected: a .torrent file)");
+      }
+      return Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+}
