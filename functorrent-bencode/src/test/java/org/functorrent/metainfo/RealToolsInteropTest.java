@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.functorrent.interop.ExternalProcess;
+import org.functorrent.interop.Libtorrent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,9 +26,11 @@ class RealToolsInteropTest {
   @TempDir Path dir;
   private Path single;
   private Path multi;
+  private Libtorrent libtorrent;
 
   @BeforeEach
   void makeData() throws IOException {
+    libtorrent = Libtorrent.in(dir.resolve("libtorrent"));
     single = dir.resolve("data/single.bin");
     Files.createDirectories(single.getParent());
     Files.write(single, random(1_000_003, 1));
@@ -44,22 +49,11 @@ class RealToolsInteropTest {
     return data;
   }
 
-  /** libtorrent's view of a torrent file: v1 info-hash, file count, total size. */
-  private record LibtorrentView(String infoHash, int files, long totalSize) {}
-
-  private LibtorrentView libtorrentView(Path torrent) throws Exception {
-    List<String> command = ExternalTool.libtorrentTool(dir);
-    command.add("hash");
-    command.add(torrent.toString());
-    String[] fields = ExternalTool.check(dir, command.toArray(String[]::new)).trim().split(" ");
-    return new LibtorrentView(fields[0], Integer.parseInt(fields[1]), Long.parseLong(fields[2]));
-  }
-
-  private void assertSameAsLibtorrent(Path torrent) throws Exception {
+  private void assertSameAsLibtorrent(Path torrent) {
     MetaInfo ours = MetaInfo.parse(torrent);
-    LibtorrentView theirs = libtorrentView(torrent);
+    Libtorrent.View theirs = libtorrent.view(torrent);
     assertThat(ours.infoHash().toHex()).as("info-hash of %s", torrent).isEqualTo(theirs.infoHash());
-    assertThat(ours.files()).as("files of %s", torrent).hasSize(theirs.files());
+    assertThat(ours.files()).as("files of %s", torrent).hasSize(theirs.fileCount());
     assertThat(ours.totalLength()).as("total size of %s", torrent).isEqualTo(theirs.totalSize());
   }
 
@@ -68,9 +62,7 @@ class RealToolsInteropTest {
     for (Path data : List.of(single, multi)) {
       for (String kind : List.of("v1", "hybrid")) {
         Path torrent = dir.resolve(data.getFileName() + "-" + kind + ".torrent");
-        List<String> command = ExternalTool.libtorrentTool(dir);
-        command.addAll(List.of("create", data.toString(), torrent.toString(), "32768", kind));
-        String printedHash = ExternalTool.check(dir, command.toArray(String[]::new)).trim();
+        String printedHash = libtorrent.create(data, torrent, 32768, kind.equals("hybrid"));
         assertSameAsLibtorrent(torrent);
         MetaInfo meta = MetaInfo.parse(torrent);
         assertThat(meta.infoHash().toHex()).isEqualTo(printedHash);
@@ -84,9 +76,9 @@ class RealToolsInteropTest {
   void mktorrentTorrentsGiveLibtorrentsInfoHash() throws Exception {
     for (Path data : List.of(single, multi)) {
       Path torrent = dir.resolve(data.getFileName() + "-mktorrent.torrent");
-      ExternalTool.check(
-          dir, "mktorrent", "-a", "http://127.0.0.1:9/announce", "-l", "16", "-o",
-          torrent.toString(), data.toString());
+      run(
+          "mktorrent", "-a", "http://127.0.0.1:9/announce", "-l", "16", "-o", torrent.toString(),
+          data.toString());
       assertSameAsLibtorrent(torrent);
       assertThat(MetaInfo.parse(torrent).createdBy()).hasValueSatisfying(
           c -> assertThat(c).startsWith("mktorrent"));
@@ -97,9 +89,9 @@ class RealToolsInteropTest {
   void transmissionTorrentsGiveTransmissionsAndLibtorrentsInfoHash() throws Exception {
     for (Path data : List.of(single, multi)) {
       Path torrent = dir.resolve(data.getFileName() + "-transmission.torrent");
-      ExternalTool.check(
-          dir, "transmission-create", "-o", torrent.toString(), "-t",
-          "http://127.0.0.1:9/announce", "-s", "64", data.toString());
+      run(
+          "transmission-create", "-o", torrent.toString(), "-t", "http://127.0.0.1:9/announce",
+          "-s", "64", data.toString());
       assertSameAsLibtorrent(torrent);
       assertThat(MetaInfo.parse(torrent).infoHash().toHex())
           .isEqualTo(transmissionHash(torrent));
@@ -125,14 +117,10 @@ class RealToolsInteropTest {
     for (Path torrent : made) {
       assertSameAsLibtorrent(torrent);
       assertThat(transmissionHash(torrent)).isEqualTo(MetaInfo.parse(torrent).infoHash().toHex());
-      List<String> verify = ExternalTool.libtorrentTool(dir);
-      verify.addAll(List.of("verify", torrent.toString(), dir.resolve("data").toString()));
-      ExternalTool.Result result = ExternalTool.run(dir, verify.toArray(String[]::new));
       int pieces = MetaInfo.parse(torrent).pieceCount();
-      assertThat(result.stdout().trim())
-          .as("libtorrent's check of %s (stderr: %s)", torrent, result.stderr())
-          .isEqualTo(pieces + " " + pieces);
-      assertThat(result.exitCode()).isZero();
+      assertThat(libtorrent.verify(torrent, dir.resolve("data")))
+          .as("libtorrent's check of %s", torrent)
+          .isEqualTo(new Libtorrent.Check(pieces, pieces));
     }
   }
 
@@ -143,16 +131,17 @@ class RealToolsInteropTest {
     byte[] a = Files.readAllBytes(multi.resolve("a.bin"));
     a[100_000] ^= 1;
     Files.write(multi.resolve("a.bin"), a);
-    List<String> verify = ExternalTool.libtorrentTool(dir);
-    verify.addAll(List.of("verify", torrent.toString(), dir.resolve("data").toString()));
-    ExternalTool.Result result = ExternalTool.run(dir, verify.toArray(String[]::new));
     int pieces = MetaInfo.parse(torrent).pieceCount();
-    assertThat(result.stdout().trim()).isEqualTo((pieces - 1) + " " + pieces);
-    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(libtorrent.verify(torrent, dir.resolve("data")))
+        .isEqualTo(new Libtorrent.Check(pieces - 1, pieces));
   }
 
-  private String transmissionHash(Path torrent) throws Exception {
-    String shown = ExternalTool.check(dir, "transmission-show", torrent.toString());
+  private String run(String... command) {
+    return ExternalProcess.run(List.of(command), dir, Duration.ofMinutes(2));
+  }
+
+  private String transmissionHash(Path torrent) {
+    String shown = run("transmission-show", torrent.toString());
     for (String line : shown.split("\n")) {
       String trimmed = line.trim();
       if (trimmed.startsWith("Hash: ")) {

@@ -1,0 +1,200 @@
+package org.functorrent.interop;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * libtorrent-rasterbar, the reference implementation, through Debian's python3-libtorrent: what it
+ * makes of a torrent, and a libtorrent peer that seeds or downloads on loopback.
+ */
+public final class Libtorrent {
+  /** Debian's python3-libtorrent is built for this interpreter, not for any python3 on PATH. */
+  public static final String PYTHON = "/usr/bin/python3";
+
+  private final Path workDir;
+  private final Path script;
+
+  private Libtorrent(Path workDir, Path script) {
+    this.workDir = workDir;
+    this.script = script;
+  }
+
+  /** A harness that keeps its script, logs and status files in {@code workDir}. */
+  public static Libtorrent in(Path workDir) {
+    Path script = workDir.resolve("lt_client.py");
+    try (InputStream in = Libtorrent.class.getResourceAsStream("lt_client.py")) {
+      Files.createDirectories(workDir);
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + script, e);
+    }
+    return new Libtorrent(workDir, script);
+  }
+
+  /** libtorrent's reading of a torrent file. */
+  public record View(String infoHash, int fileCount, long totalSize) {}
+
+  public View view(Path torrent) {
+    String[] fields = run("hash", torrent.toString()).trim().split(" ");
+    return new View(fields[0], Integer.parseInt(fields[1]), Long.parseLong(fields[2]));
+  }
+
+  /** Makes a torrent of {@code data} with libtorrent's creator; returns its v1 info-hash. */
+  public String create(Path data, Path out, int pieceLength, boolean hybrid) {
+    return run("create", data.toString(), out.toString(), Integer.toString(pieceLength),
+            hybrid ? "hybrid" : "v1")
+        .trim();
+  }
+
+  /** The result of libtorrent checking data against a torrent. */
+  public record Check(int verified, int pieces) {
+    public boolean complete() {
+      return verified == pieces;
+    }
+  }
+
+  public Check verify(Path torrent, Path saveDir) {
+    List<String> command = command("verify", torrent.toString(), saveDir.toString());
+    Path log = workDir.resolve("verify-" + System.nanoTime() + ".log");
+    try (ExternalProcess p = ExternalProcess.start(command, workDir, log)) {
+      p.waitFor(Duration.ofMinutes(3));
+      String[] lines = p.output().trim().split("\n");
+      String[] fields = lines[lines.length - 1].trim().split(" ");
+      return new Check(Integer.parseInt(fields[0]), Integer.parseInt(fields[1]));
+    }
+  }
+
+  /**
+   * Starts a seeder of {@code torrent} over the data in {@code saveDir}, listening on 127.0.0.1 at
+   * {@code port}, dialling {@code peers}; returns once libtorrent has checked the data and has all
+   * of it (and has announced, if the torrent names a tracker).
+   */
+  public Peer seed(Path torrent, Path saveDir, int port, List<InetSocketAddress> peers) {
+    Peer peer = start("seed", torrent, saveDir, port, peers, Duration.ofMinutes(10));
+    peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
+    return peer;
+  }
+
+  /** Starts a leecher of {@code torrent} into {@code saveDir}; see {@link Peer#awaitDone}. */
+  public Peer leech(
+      Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, Duration timeout) {
+    return start("leech", torrent, saveDir, port, peers, timeout);
+  }
+
+  private Peer start(
+      String mode,
+      Path torrent,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      Duration timeout) {
+    Path status = workDir.resolve(mode + "-" + port + ".status");
+    List<String> command =
+        command(mode, torrent.toString(), saveDir.toString(), Integer.toString(port));
+    for (InetSocketAddress peer : peers) {
+      command.add("--peer");
+      command.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+    }
+    command.add("--status");
+    command.add(status.toString());
+    command.add("--timeout");
+    command.add(Long.toString(timeout.toSeconds()));
+    ExternalProcess process =
+        ExternalProcess.start(command, workDir, workDir.resolve(mode + "-" + port + ".log"));
+    return new Peer(process, status, port);
+  }
+
+  private List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(PYTHON);
+    command.add(script.toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private String run(String... args) {
+    return ExternalProcess.run(command(args), workDir, Duration.ofMinutes(3));
+  }
+
+  /** A running libtorrent seeder or leecher. */
+  public static final class Peer implements AutoCloseable {
+    private final ExternalProcess process;
+    private final Path status;
+    private final int port;
+
+    Peer(ExternalProcess process, Path status, int port) {
+      this.process = process;
+      this.status = status;
+      this.port = port;
+    }
+
+    public InetSocketAddress address() {
+      return new InetSocketAddress(LoopbackPorts.loopback(), port);
+    }
+
+    public String output() {
+      return process.output();
+    }
+
+    /** Waits until the status file says {@code word}; fails if the process ends first. */
+    void awaitStatus(String word, Duration timeout) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        String current = status();
+        if (current.startsWith(word)) {
+          return;
+        }
+        if (!process.isAlive() || current.startsWith("ERROR")) {
+          throw new IllegalStateException(
+              "libtorrent ended before " + word + " (" + current + "):\n" + process.output());
+        }
+        pause();
+      }
+      throw new IllegalStateException(
+          "libtorrent not " + word + " within " + timeout + ":\n" + process.output());
+    }
+
+    /** Waits for a leecher to finish; returns the seconds libtorrent took to download. */
+    public double awaitDone(Duration timeout) {
+      int exit = process.waitFor(timeout);
+      String current = status();
+      if (exit != 0 || !current.startsWith("DONE ")) {
+        throw new IllegalStateException(
+            "libtorrent leecher failed (exit " + exit + ", " + current + "):\n" + output());
+      }
+      return Double.parseDouble(current.split(" ")[1]);
+    }
+
+    private String status() {
+      try {
+        return Files.exists(status) ? Files.readString(status, UTF_8).trim() : "";
+      } catch (IOException e) {
+        return "";
+      }
+    }
+
+    private static void pause() {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      process.close();
+    }
+  }
+}

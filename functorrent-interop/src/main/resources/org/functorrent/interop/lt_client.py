@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""A libtorrent peer for FuncTorrent's interop tests (Debian's python3-libtorrent).
+
+usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
+       lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
+       lt_client.py hash TORRENT
+       lt_client.py create PATH OUT [PIECE_BYTES] [v1|hybrid]
+       lt_client.py verify TORRENT SAVE_DIR
+
+seed:   checks SAVE_DIR against TORRENT and seeds until SIGTERM; writes SEEDING to the status
+        file once it has all pieces (and its first announce, if any, has been answered or failed).
+leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status file and exits 0
+        when every piece is verified; exits 1 after --timeout seconds (default 300).
+hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
+create: makes a torrent of PATH with libtorrent's creator; prints its v1 info-hash.
+verify: checks SAVE_DIR against TORRENT; prints <pieces verified> <pieces>; exit 0 if all.
+
+Every session listens on 127.0.0.1 only, with DHT, local service discovery, UPnP, NAT-PMP and
+peer exchange off, and an IP filter that blocks every address outside loopback for peers and
+trackers alike: nothing this script does leaves 127.0.0.0/8.
+"""
+import os
+import signal
+import sys
+import time
+
+import libtorrent as lt
+
+
+def session(port):
+    s = lt.session({
+        'listen_interfaces': '127.0.0.1:%d' % port,
+        'outgoing_interfaces': '127.0.0.1',
+        'enable_dht': False,
+        'enable_lsd': False,
+        'enable_upnp': False,
+        'enable_natpmp': False,
+        'enable_ip_notifier': False,
+        'enable_incoming_utp': False,
+        'enable_outgoing_utp': False,
+        # All test peers share 127.0.0.1; by default libtorrent keeps one connection per IP.
+        'allow_multiple_connections_per_ip': True,
+        # libtorrent 2.0 refuses loopback trackers without /announce paths otherwise.
+        'ssrf_mitigation': False,
+        'min_reconnect_time': 1,
+        'apply_ip_filter_to_trackers': True,
+        'announce_to_all_trackers': True,
+        'announce_to_all_tiers': True,
+        'in_enc_policy': int(lt.enc_policy.disabled),
+        'out_enc_policy': int(lt.enc_policy.disabled),
+        'alert_mask': int(lt.alert.category_t.error_notification
+                          | lt.alert.category_t.status_notification
+                          | lt.alert.category_t.tracker_notification),
+    }, 0)
+    rules = lt.ip_filter()
+    rules.add_rule('0.0.0.0', '255.255.255.255', 1)
+    rules.add_rule('127.0.0.0', '127.255.255.255', 0)
+    rules.add_rule('::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 1)
+    rules.add_rule('::1', '::1', 0)
+    s.set_ip_filter(rules)
+    return s
+
+
+def write_status(path, text):
+    if path:
+        with open(path + '.tmp', 'w') as f:
+            f.write(text + '\n')
+        os.replace(path + '.tmp', path)
+
+
+def options(args):
+    peers, status, timeout = [], None, 300.0
+    i = 0
+    while i < len(args):
+        if args[i] == '--peer':
+            peers.append(args[i + 1])
+        elif args[i] == '--status':
+            status = args[i + 1]
+        elif args[i] == '--timeout':
+            timeout = float(args[i + 1])
+        else:
+            raise SystemExit('unknown option ' + args[i])
+        i += 2
+    return peers, status, timeout
+
+
+def add(s, torrent, save_dir, peers):
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
+    params.save_path = os.path.abspath(save_dir)
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
+    params.flags |= (lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd
+                     | lt.torrent_flags.disable_pex)
+    os.makedirs(params.save_path, exist_ok=True)
+    handle = s.add_torrent(params)
+    for peer in peers:
+        host, port = peer.rsplit(':', 1)
+        handle.connect_peer((host, int(port)))
+    return handle
+
+
+def run_peer(mode, torrent, save_dir, port, rest):
+    peers, status, timeout = options(rest)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
+    s = session(int(port))
+    handle = add(s, torrent, save_dir, peers)
+    started = time.time()
+    announced = not handle.trackers()
+    reported = None
+    while not stopping:
+        s.wait_for_alert(100)
+        for alert in s.pop_alerts():
+            kind = type(alert).__name__
+            if kind in ('tracker_reply_alert', 'tracker_error_alert'):
+                announced = True   # the tracker has heard of us, or cannot
+            if kind in ('tracker_error_alert', 'torrent_error_alert', 'listen_failed_alert',
+                        'file_error_alert', 'hash_failed_alert'):
+                print('%s: %s' % (kind, alert.message()), flush=True)
+            if kind == 'listen_failed_alert':
+                write_status(status, 'ERROR ' + alert.message())
+                return 1
+        st = handle.status()
+        if mode == 'seed':
+            if st.is_seeding and announced and reported != 'SEEDING':
+                reported = 'SEEDING'
+                write_status(status, 'SEEDING')
+                print('seeding', flush=True)
+        else:
+            if st.is_seeding:
+                elapsed = time.time() - started
+                size = handle.torrent_file().total_size()
+                write_status(status, 'DONE %.3f %d' % (elapsed, size))
+                print('done in %.3f s' % elapsed, flush=True)
+                return 0
+            if time.time() - started > timeout:
+                write_status(status, 'TIMEOUT')
+                print('timeout at %.1f%%' % (st.progress * 100), flush=True)
+                return 1
+    return 0
+
+
+def hash_torrent(path):
+    ti = lt.torrent_info(path)
+    print(ti.info_hashes().v1, ti.num_files(), ti.total_size())
+
+
+def create(path, out, piece_bytes=0, kind='hybrid'):
+    fs = lt.file_storage()
+    lt.add_files(fs, path)
+    flags = lt.create_torrent.v1_only if kind == 'v1' else 0
+    ct = lt.create_torrent(fs, int(piece_bytes), flags=flags)
+    ct.add_tracker('http://127.0.0.1:9/announce')
+    lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(path)))
+    with open(out, 'wb') as f:
+        f.write(lt.bencode(ct.generate()))
+    print(lt.torrent_info(out).info_hashes().v1)
+
+
+def verify(torrent, save_dir):
+    s = session(0)
+    handle = add(s, torrent, save_dir, [])
+    handle.replace_trackers([])
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        st = handle.status()
+        if st.state not in (lt.torrent_status.checking_files,
+                            lt.torrent_status.checking_resume_data):
+            break
+        time.sleep(0.05)
+    st = handle.status()
+    have = sum(1 for bit in st.pieces if bit)
+    total = handle.torrent_file().num_pieces()
+    print(have, total)
+    return 0 if have == total else 1
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] in ('seed', 'leech'):
+        return run_peer(argv[0], argv[1], argv[2], argv[3], argv[4:])
+    if len(argv) == 2 and argv[0] == 'hash':
+        return hash_torrent(argv[1])
+    if 3 <= len(argv) <= 5 and argv[0] == 'create':
+        return create(*argv[1:])
+    if len(argv) == 3 and argv[0] == 'verify':
+        return verify(argv[1], argv[2])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]) or 0)
