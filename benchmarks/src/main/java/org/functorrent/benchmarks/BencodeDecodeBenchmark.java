@@ -145,6 +145,7 @@ public class BencodeDecodeBenchmark {
                 oursPieces, btPieces, ttorrentPieces, expected));
       }
     }
-    System.out.printf("[sanity check %s: %d top-level entries from each decoder]%n", input, oursSize);
+    System.out.printf(
+        "[sanity check %s: %d top-level entries from each decoder]%n", input, oursSize);
   }
 }
