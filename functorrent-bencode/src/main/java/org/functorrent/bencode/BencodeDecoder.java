@@ -69,7 +69,9 @@ public final class BencodeDecoder {
     return decode(input, 0, input.length);
   }
 
-  /** Decodes {@code length} bytes of {@code input} from {@code offset}; error offsets count from it. */
+  /**
+   * Decodes {@code length} bytes of {@code input} from {@code offset}; error offsets count from it.
+   */
   public BencodeValue decode(byte[] input, int offset, int length) {
     checkPositionIndexes(offset, offset + length, input.length);
     Parser parser = new Parser(input, offset, offset + length);
@@ -113,7 +115,8 @@ public final class BencodeDecoder {
       bytes = input.readNBytes(maxInputBytes);
       if (bytes.length == maxInputBytes && input.read() != -1) {
         throw new BencodeException(
-            "input longer than " + maxInputBytes + " bytes (expected: at most that)", maxInputBytes);
+            "input longer than " + maxInputBytes + " bytes (expected: at most that)",
+            maxInputBytes);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -121,11 +124,28 @@ public final class BencodeDecoder {
     return decode(bytes);
   }
 
+  /**
+   * One decode. Lists and dictionaries collect their elements on scratch stacks shared by all
+   * nesting levels, so that each one allocates only its exact-size result; and a dictionary key
+   * equal to the key at the same position in the previous dictionary of the same depth (the files
+   * of a torrent, the peers of a tracker response) reuses that key instead of a copy.
+   */
   private final class Parser {
     private final byte[] data;
     private final int start;
     private final int end;
     private int pos;
+
+    /** Keys of the dictionaries being decoded, innermost last; {@code top} entries in use. */
+    private BencodeString[] keyStack = new BencodeString[8];
+
+    /** Values of the lists and dictionaries being decoded, innermost last. */
+    private BencodeValue[] valueStack = new BencodeValue[8];
+
+    private int top;
+
+    /** By depth, the keys of the last dictionary completed at that depth; null until one is. */
+    private BencodeString[][] previousKeys;
 
     Parser(byte[] data, int start, int end) {
       this.data = data;
@@ -150,11 +170,38 @@ public final class BencodeDecoder {
         case 'd':
           return dictionary(depth + 1);
         default:
-          throw error(pos, "unexpected " + describe(b) + " (expected: a value: digit, 'i', 'l' or 'd')");
+          throw error(
+              pos, "unexpected " + describe(b) + " (expected: a value: digit, 'i', 'l' or 'd')");
       }
     }
 
     private BencodeString string() {
+      int length = stringLength();
+      BencodeString s = BencodeString.copyOf(data, pos, length);
+      pos += length;
+      return s;
+    }
+
+    /** A key: {@code candidate} itself when it has the same bytes, else a new string. */
+    private BencodeString key(BencodeString candidate) {
+      int length = stringLength();
+      BencodeString s;
+      if (candidate != null
+          && candidate.length() == length
+          && Arrays.equals(candidate.bytes(), 0, length, data, pos, pos + length)) {
+        s = candidate;
+      } else {
+        s = BencodeString.copyOf(data, pos, length);
+      }
+      pos += length;
+      return s;
+    }
+
+    /**
+     * Reads and checks the length prefix of a string, leaving {@code pos} at its first byte; the
+     * length is known to fit in the input.
+     */
+    private int stringLength() {
       int lengthStart = pos;
       long length = 0;
       int available = end - pos;
@@ -169,7 +216,8 @@ public final class BencodeDecoder {
         throw error(pos, "unexpected end of input (expected: ':' after a string length)");
       }
       if (data[pos] != ':') {
-        throw error(pos, "unexpected " + describe(data[pos]) + " (expected: ':' after a string length)");
+        throw error(
+            pos, "unexpected " + describe(data[pos]) + " (expected: ':' after a string length)");
       }
       if (strict && data[lengthStart] == '0' && pos - lengthStart > 1) {
         throw error(lengthStart, "string length with a leading zero");
@@ -185,9 +233,7 @@ public final class BencodeDecoder {
                 + left
                 + " left (expected: at most that)");
       }
-      BencodeString s = BencodeString.copyOf(data, pos, (int) length);
-      pos += (int) length;
-      return s;
+      return (int) length;
     }
 
     private long integer() {
@@ -240,34 +286,41 @@ public final class BencodeDecoder {
     private BencodeList list(int depth) {
       checkDepth(depth);
       pos++;
-      BencodeValue[] values = new BencodeValue[8];
-      int size = 0;
+      int base = top;
       while (true) {
         if (pos >= end) {
           throw error(pos, "unexpected end of input (expected: a value or 'e' to end the list)");
         }
         if (data[pos] == 'e') {
           pos++;
-          return new BencodeList(ImmutableList.copyOf(Arrays.asList(values).subList(0, size)));
+          break;
         }
-        if (size == values.length) {
-          values = Arrays.copyOf(values, size * 2);
-        }
-        values[size++] = value(depth);
+        int slot = push();
+        // Not valueStack[slot] = value(depth): the stack may be replaced while decoding the value.
+        BencodeValue value = value(depth);
+        valueStack[slot] = value;
       }
+      int size = top - base;
+      ImmutableList.Builder<BencodeValue> values = ImmutableList.builderWithExpectedSize(size);
+      for (int i = base; i < top; i++) {
+        values.add(valueStack[i]);
+      }
+      pop(base);
+      return new BencodeList(values.build());
     }
 
     private BencodeDictionary dictionary(int depth) {
       checkDepth(depth);
       int begin = pos;
       pos++;
-      BencodeString[] keys = new BencodeString[8];
-      BencodeValue[] values = new BencodeValue[8];
-      int size = 0;
+      int base = top;
+      BencodeString[] previous =
+          previousKeys != null && depth < previousKeys.length ? previousKeys[depth] : null;
       boolean sorted = true;
       while (true) {
         if (pos >= end) {
-          throw error(pos, "unexpected end of input (expected: a key or 'e' to end the dictionary)");
+          throw error(
+              pos, "unexpected end of input (expected: a key or 'e' to end the dictionary)");
         }
         byte b = data[pos];
         if (b == 'e') {
@@ -278,30 +331,60 @@ public final class BencodeDecoder {
           throw error(pos, "unexpected " + describe(b) + " (expected: a byte-string key or 'e')");
         }
         int keyOffset = pos;
-        BencodeString key = string();
-        if (size > 0 && sorted) {
-          int order = key.compareTo(keys[size - 1]);
+        int index = top - base;
+        BencodeString key =
+            key(previous != null && index < previous.length ? previous[index] : null);
+        if (index > 0 && sorted) {
+          int order = key.compareTo(keyStack[top - 1]);
           if (order == 0) {
             throw error(keyOffset, "duplicate dictionary key " + key);
           }
           sorted = order > 0;
         }
-        if (size == keys.length) {
-          keys = Arrays.copyOf(keys, size * 2);
-          values = Arrays.copyOf(values, size * 2);
-        }
-        keys[size] = key;
-        values[size] = value(depth);
-        size++;
+        int slot = push();
+        keyStack[slot] = key;
+        // Not valueStack[slot] = value(depth): the stack may be replaced while decoding the value.
+        BencodeValue value = value(depth);
+        valueStack[slot] = value;
       }
-      if (keys.length != size) {
-        keys = Arrays.copyOf(keys, size);
-        values = Arrays.copyOf(values, size);
-      }
+      BencodeString[] keys = Arrays.copyOfRange(keyStack, base, top);
+      BencodeValue[] values = Arrays.copyOfRange(valueStack, base, top);
+      pop(base);
       if (!sorted) {
         sortEntries(keys, values, begin, depth);
+      } else {
+        rememberKeys(depth, keys);
       }
       return BencodeDictionary.ofSorted(keys, values, data, begin, pos);
+    }
+
+    /** Reserves the next slot of the scratch stacks. */
+    private int push() {
+      if (top == valueStack.length) {
+        keyStack = Arrays.copyOf(keyStack, top * 2);
+        valueStack = Arrays.copyOf(valueStack, top * 2);
+      }
+      return top++;
+    }
+
+    /**
+     * Releases the slots from {@code base} on. Their stale references are not cleared: the parser
+     * lives only as long as one decode, and they belong to the value it returns.
+     */
+    private void pop(int base) {
+      top = base;
+    }
+
+    private void rememberKeys(int depth, BencodeString[] keys) {
+      if (depth == 1) {
+        return; // the outermost dictionary has no sibling
+      }
+      if (previousKeys == null) {
+        previousKeys = new BencodeString[Math.max(depth + 1, 8)][];
+      } else if (depth >= previousKeys.length) {
+        previousKeys = Arrays.copyOf(previousKeys, Math.max(depth + 1, previousKeys.length * 2));
+      }
+      previousKeys[depth] = keys;
     }
 
     /** Sorts the entries of the dictionary at {@code begin} by key, rejecting duplicates. */
