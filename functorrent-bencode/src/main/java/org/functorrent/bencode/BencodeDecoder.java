@@ -65,6 +65,10 @@ public final class BencodeDecoder {
     return strict;
   }
 
+  /**
+   * Decodes {@code input}. Decoded dictionaries refer to {@code input} for their {@link
+   * BencodeDictionary#originalEncoding()}: the caller must not change it afterwards.
+   */
   public BencodeValue decode(byte[] input) {
     return decode(input, 0, input.length);
   }
@@ -93,11 +97,11 @@ public final class BencodeDecoder {
     return new BencodePrefix(value, parser.pos - offset);
   }
 
-  /** Decodes the remaining bytes of {@code input}, without moving its position. */
+  /**
+   * Decodes the remaining bytes of {@code input}, without moving its position. The bytes are
+   * copied first: buffers are reused, and decoded dictionaries keep their original encoding.
+   */
   public BencodeValue decode(ByteBuffer input) {
-    if (input.hasArray()) {
-      return decode(input.array(), input.arrayOffset() + input.position(), input.remaining());
-    }
     byte[] copy = new byte[input.remaining()];
     input.duplicate().get(copy);
     return decode(copy);

@@ -199,6 +199,16 @@ class BencodeDecoderTest {
   }
 
   @Test
+  void aReusedBufferDoesNotChangeWhatWasDecodedFromIt() {
+    byte[] bytes = "d1:ai1ee".getBytes(ISO_8859_1);
+    ByteBuffer reused = ByteBuffer.wrap(bytes);
+    BencodeDictionary d = (BencodeDictionary) Bencode.decode(reused);
+    reused.put(5, (byte) '2');
+    assertThat(d.originalEncoding()).hasValueSatisfying(
+        raw -> assertThat(new String(raw, ISO_8859_1)).isEqualTo("d1:ai1ee"));
+  }
+
+  @Test
   void decodesAStreamUpToItsLimit() {
     byte[] bytes = "l4:spami42ee".getBytes(ISO_8859_1);
     assertThat(Bencode.decode(new ByteArrayInputStream(bytes)))
