@@ -14,6 +14,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -250,6 +251,7 @@ public final class HttpTrackerClient {
     private final int redirectsLeft;
     private final String tracker;
     private final CompletableFuture<byte[]> result;
+    private boolean responded;
 
     ResponseHandler(URI uri, int redirectsLeft, String tracker, CompletableFuture<byte[]> result) {
       this.uri = uri;
@@ -260,6 +262,7 @@ public final class HttpTrackerClient {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+      responded = true;
       ctx.close();
       if (response.decoderResult().isFailure()) {
         result.completeExceptionally(
@@ -312,15 +315,20 @@ public final class HttpTrackerClient {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      result.completeExceptionally(
-          new TrackerException(tracker, "connection closed before a complete response"));
+      if (!responded) {
+        result.completeExceptionally(
+            new TrackerException(tracker, "connection closed before a complete response"));
+      }
       ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       String what;
-      if (cause instanceof TooLongHttpContentException) {
+      responded = true;
+      if (cause instanceof TooLongHttpContentException
+          || cause instanceof DecompressionException
+          || cause.getCause() instanceof DecompressionException) {
         what = "response larger than " + maxResponseBytes + " bytes";
       } else if (cause instanceof TooLongFrameException) {
         what = "response header too long: " + rootMessage(cause);
