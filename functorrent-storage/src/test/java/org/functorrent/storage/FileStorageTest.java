@@ -282,7 +282,7 @@ class FileStorageTest {
     }
     TestTorrent t = TestTorrent.multi(13, 16384, "many", entries);
     int maxOpen = 4;
-    try (Storage s = open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen))) {
+    try (Storage s = open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen).withFastResume(false))) {
       t.writeAll(s, 5);
       assertThat(openDescriptorsUnder(dir)).isLessThanOrEqualTo(maxOpen);
       assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();

@@ -85,8 +85,11 @@ public abstract class AbstractStorage implements Storage {
     return true;
   }
 
-  /** Makes written data durable and records {@code verified}; called under the read lock. */
-  protected void persist(PieceSet verified) throws IOException {}
+  /**
+   * Makes written data durable and records {@code verified}; called under the read lock, or the
+   * write lock when {@code closing}.
+   */
+  protected void persist(PieceSet verified, boolean closing) throws IOException {}
 
   /** Releases resources; called once, under the write lock, after a final {@link #persist}. */
   protected void release() throws IOException {}
@@ -236,7 +239,7 @@ public abstract class AbstractStorage implements Storage {
   public CompletableFuture<Void> flush() {
     return submit(
         () -> {
-          persist(verifiedPieces());
+          persist(verifiedPieces(), false);
           return null;
         });
   }
@@ -260,7 +263,7 @@ public abstract class AbstractStorage implements Storage {
     lock.writeLock().lock();
     try {
       try {
-        persist(verifiedPieces());
+        persist(verifiedPieces(), true);
       } catch (IOException | RuntimeException e) {
         failure = translate(e);
         log.warn("storage of {} not flushed on close: {}", meta.name(), e.toString());

@@ -439,7 +439,10 @@ public final class FileStorage extends AbstractStorage {
   // ---- fast resume
 
   @Override
-  protected void persist(PieceSet verified) throws IOException {
+  protected void persist(PieceSet verified, boolean closing) throws IOException {
+    if (closing && resumeFile == null) {
+      return; // nothing to record: closing the files is enough
+    }
     synchronized (persistLock) {
       for (Integer key : List.copyOf(dirty)) {
         dirty.remove(key);
