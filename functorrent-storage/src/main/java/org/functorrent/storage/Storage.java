@@ -91,9 +91,10 @@ public interface Storage extends AutoCloseable {
   StorageStats stats();
 
   /**
-   * Flushes as {@link #flush()} does, then closes every file and, if this storage made its own
-   * executor, shuts it down. Idempotent; later operations fail with a {@link StorageException}.
-   * Waits for operations already running; must not be called from a storage thread.
+   * Flushes as {@link #flush()} does when fast resume is on, then closes every file and, if this
+   * storage made its own executor, shuts it down. Idempotent; later operations fail with a {@link
+   * StorageException}. Waits for operations already running; must not be called from a storage
+   * thread. A failure to flush is thrown after everything is closed.
    */
   @Override
   void close();

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -118,7 +119,7 @@ public final class FileStorage extends AbstractStorage {
     this.handles = new HandleCache(options.maxOpenFiles(), this::openChannel);
     this.priorities =
         options.priorities().isEmpty()
-            ? ImmutableList.copyOf(java.util.Collections.nCopies(files.size(), FilePriority.NORMAL))
+            ? ImmutableList.copyOf(Collections.nCopies(files.size(), FilePriority.NORMAL))
             : options.priorities();
     this.resumeFile =
         options.fastResume()
