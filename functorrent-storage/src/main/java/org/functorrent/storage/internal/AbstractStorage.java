@@ -1,0 +1,361 @@
+package org.functorrent.storage.internal;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkElementIndex;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.storage.PieceSet;
+import org.functorrent.storage.Storage;
+import org.functorrent.storage.StorageException;
+import org.functorrent.storage.StorageStats;
+import org.functorrent.storage.VerifyListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every storage shares: argument checks, the executor, the verified-piece set, hashing,
+ * statistics and the close protocol. Subclasses move bytes.
+ *
+ * <p>Each operation runs on the executor holding the read side of a lock; {@link #close()} and
+ * operations that move data between places hold the write side, so they wait for running
+ * operations and none runs beside them.
+ */
+public abstract class AbstractStorage implements Storage {
+  private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
+  private static final int MAX_HASH_CHUNK = 4 * 1024 * 1024;
+  private static final long CLOSE_TIMEOUT_SECONDS = 30;
+
+  /** A piece of work that may fail with an {@link IOException}. */
+  @FunctionalInterface
+  protected interface IoTask<T> {
+    T run() throws IOException;
+  }
+
+  protected final MetaInfo meta;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor;
+  private final int hashParallelism;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final BitSet verified = new BitSet();
+  private final LongAdder bytesRead = new LongAdder();
+  private final LongAdder bytesWritten = new LongAdder();
+  private final LongAdder bytesHashed = new LongAdder();
+  private final LongAdder piecesVerified = new LongAdder();
+  private final LongAdder piecesFailed = new LongAdder();
+
+  /**
+   * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
+   *     otherwise null
+   */
+  protected AbstractStorage(
+      MetaInfo meta, Executor executor, ExecutorService ownedExecutor, int hashParallelism) {
+    this.meta = meta;
+    this.executor = executor;
+    this.ownedExecutor = ownedExecutor;
+    this.hashParallelism = hashParallelism;
+  }
+
+  /** Reads {@code dst.remaining()} bytes at {@code offset} in {@code piece}; unwritten are 0. */
+  protected abstract void read(int piece, int offset, ByteBuffer dst) throws IOException;
+
+  /** Writes {@code src.remaining()} bytes at {@code offset} in {@code piece}. */
+  protected abstract void write(int piece, int offset, ByteBuffer src) throws IOException;
+
+  /** Whether {@code piece} may have data; false when a file it needs is missing or too short. */
+  protected boolean mayHaveData(int piece) throws IOException {
+    return true;
+  }
+
+  /**
+   * Makes written data durable and records {@code verified}; called under the read lock, or the
+   * write lock when {@code closing}.
+   */
+  protected void persist(PieceSet verified, boolean closing) throws IOException {}
+
+  /** Releases resources; called once, under the write lock, after a final {@link #persist}. */
+  protected void release() throws IOException {}
+
+  @Override
+  public MetaInfo metaInfo() {
+    return meta;
+  }
+
+  @Override
+  public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuffer data) {
+    checkBlock(piece, offset, data.remaining());
+    ByteBuffer src = data.duplicate();
+    return submit(
+        () -> {
+          if (isVerified(piece)) {
+            log.debug("block at {}+{} ignored: piece already verified", piece, offset);
+            return null;
+          }
+          int length = src.remaining();
+          write(piece, offset, src);
+          bytesWritten.add(length);
+          return null;
+        });
+  }
+
+  @Override
+  public CompletableFuture<ByteBuffer> readBlock(int piece, int offset, ByteBuffer dst) {
+    checkBlock(piece, offset, dst.remaining());
+    return submit(
+        () -> {
+          int length = dst.remaining();
+          read(piece, offset, dst);
+          bytesRead.add(length);
+          return dst;
+        });
+  }
+
+  @Override
+  public CompletableFuture<Boolean> verifyPiece(int piece) {
+    checkElementIndex(piece, meta.pieceCount(), "piece");
+    return submit(
+        () -> {
+          boolean ok = mayHaveData(piece) && hashMatches(piece, newHashBuffer(), sha1());
+          setVerified(piece, ok);
+          (ok ? piecesVerified : piecesFailed).increment();
+          return ok;
+        });
+  }
+
+  @Override
+  public CompletableFuture<PieceSet> verifyAll(VerifyListener listener) {
+    BitSet all = new BitSet();
+    all.set(0, meta.pieceCount());
+    return verify(all, new BitSet(), listener);
+  }
+
+  /**
+   * Marks {@code trusted} verified, hashes {@code candidates} in parallel and marks each verified
+   * or not; pieces in neither keep their state.
+   */
+  protected final CompletableFuture<PieceSet> verify(
+      BitSet candidates, BitSet trusted, VerifyListener listener) {
+    synchronized (verified) {
+      verified.or(trusted);
+    }
+    int[] pieces = candidates.stream().toArray();
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger checked = new AtomicInteger();
+    int workers = Math.max(1, Math.min(hashParallelism, pieces.length));
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      running.add(
+          submitUnguarded(
+              () -> {
+                byte[] buffer = newHashBuffer();
+                MessageDigest digest = sha1();
+                for (int i = next.getAndIncrement(); i < pieces.length; i = next.getAndIncrement()) {
+                  int piece = pieces[i];
+                  boolean ok = guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
+                  setVerified(piece, ok);
+                  if (ok) {
+                    piecesVerified.increment();
+                  }
+                  report(listener, checked.incrementAndGet(), pieces.length);
+                }
+                return null;
+              }));
+    }
+    return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> verifiedPieces());
+  }
+
+  private static void report(VerifyListener listener, int checked, int total) {
+    try {
+      listener.progress(checked, total);
+    } catch (RuntimeException e) {
+      log.warn("verify listener failed; ignored", e);
+    }
+  }
+
+  private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest) throws IOException {
+    int size = (int) meta.pieceSize(piece);
+    digest.reset();
+    for (int offset = 0; offset < size; ) {
+      int n = Math.min(buffer.length, size - offset);
+      read(piece, offset, ByteBuffer.wrap(buffer, 0, n));
+      digest.update(buffer, 0, n);
+      offset += n;
+    }
+    bytesHashed.add(size);
+    return MessageDigest.isEqual(digest.digest(), meta.pieceHash(piece));
+  }
+
+  private byte[] newHashBuffer() {
+    return new byte[Math.min(meta.pieceLength(), MAX_HASH_CHUNK)];
+  }
+
+  private static MessageDigest sha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-1", e);
+    }
+  }
+
+  protected final boolean isVerified(int piece) {
+    synchronized (verified) {
+      return verified.get(piece);
+    }
+  }
+
+  private void setVerified(int piece, boolean ok) {
+    synchronized (verified) {
+      verified.set(piece, ok);
+    }
+  }
+
+  @Override
+  public PieceSet verifiedPieces() {
+    synchronized (verified) {
+      return PieceSet.copyOf(verified, meta.pieceCount());
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> flush() {
+    return submit(
+        () -> {
+          persist(verifiedPieces(), false);
+          return null;
+        });
+  }
+
+  @Override
+  public StorageStats stats() {
+    return new StorageStats(
+        bytesRead.sum(),
+        bytesWritten.sum(),
+        bytesHashed.sum(),
+        piecesVerified.sum(),
+        piecesFailed.sum());
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    RuntimeException failure = null;
+    lock.writeLock().lock();
+    try {
+      try {
+        persist(verifiedPieces(), true);
+      } catch (IOException | RuntimeException e) {
+        failure = translate(e);
+        log.warn("storage of {} not flushed on close: {}", meta.name(), e.toString());
+      }
+      try {
+        release();
+      } catch (IOException | RuntimeException e) {
+        if (failure == null) {
+          failure = translate(e);
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+      if (ownedExecutor != null) {
+        ownedExecutor.shutdown();
+        try {
+          if (!ownedExecutor.awaitTermination(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            log.warn("storage threads of {} still running after close", meta.name());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  protected final boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Runs {@code task} on the executor under the read lock. */
+  protected final <T> CompletableFuture<T> submit(IoTask<T> task) {
+    return submitUnguarded(() -> guarded(task));
+  }
+
+  /** Runs {@code task} on the executor under the write lock: nothing else runs beside it. */
+  protected final <T> CompletableFuture<T> submitExclusive(IoTask<T> task) {
+    return submitUnguarded(() -> locked(lock.writeLock(), task));
+  }
+
+  private <T> T guarded(IoTask<T> task) throws IOException {
+    return locked(lock.readLock(), task);
+  }
+
+  private <T> T locked(Lock which, IoTask<T> task) throws IOException {
+    which.lock();
+    try {
+      if (closed.get()) {
+        throw new StorageException("storage of " + meta.name() + " is closed");
+      }
+      return task.run();
+    } finally {
+      which.unlock();
+    }
+  }
+
+  private <T> CompletableFuture<T> submitUnguarded(IoTask<T> task) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return task.run();
+            } catch (IOException | RuntimeException e) {
+              throw new CompletionException(translate(e));
+            }
+          },
+          executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new StorageException("storage executor of " + meta.name() + " rejected a task"));
+    }
+  }
+
+  private RuntimeException translate(Exception e) {
+    if (e instanceof RuntimeException r) {
+      return r;
+    }
+    return new StorageException("storage of " + meta.name() + " failed", e);
+  }
+
+  private void checkBlock(int piece, int offset, int length) {
+    checkElementIndex(piece, meta.pieceCount(), "piece");
+    long size = meta.pieceSize(piece);
+    checkArgument(
+        offset >= 0 && offset + (long) length <= size,
+        "block: offset %s, length %s in piece %s (expected: within its %s bytes)",
+        offset,
+        length,
+        piece,
+        size);
+  }
+}

@@ -1,0 +1,34 @@
+package org.functorrent.storage.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A file's size and modification time, to tell whether it changed since a fast-resume record.
+ *
+ * @param size the size in bytes, or -1 when the file is missing
+ * @param modifiedNanos the modification time in nanoseconds since the epoch, 0 when missing
+ */
+public record FileStamp(long size, long modifiedNanos) {
+  public static final FileStamp MISSING = new FileStamp(-1, 0);
+
+  /** The stamp of {@code path}, which is not followed if it is a symbolic link. */
+  public static FileStamp of(Path path) throws IOException {
+    try {
+      BasicFileAttributes attributes =
+          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isRegularFile()) {
+        return MISSING;
+      }
+      return new FileStamp(
+          attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+    } catch (NoSuchFileException e) {
+      return MISSING;
+    }
+  }
+}

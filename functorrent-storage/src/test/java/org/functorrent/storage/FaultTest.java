@@ -1,0 +1,295 @@
+package org.functorrent.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.functorrent.storage.TestTorrent.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.functorrent.storage.internal.FileStorage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FaultTest {
+  @TempDir Path dir;
+  @TempDir Path outside;
+  private ExecutorService executor;
+
+  private final TestTorrent t =
+      TestTorrent.multi(41, 16384, "f", file(16384, "sub", "x"), file(16384, "y"));
+
+  @BeforeEach
+  void setUp() {
+    executor = Storages.newExecutor();
+  }
+
+  @AfterEach
+  void tearDown() {
+    executor.shutdownNow();
+  }
+
+  private Storage open() {
+    return Storages.fileSystem(t.meta, dir, executor);
+  }
+
+  private static StorageException storageFailure(Runnable action) {
+    try {
+      action.run();
+    } catch (CompletionException e) {
+      assertThat(e.getCause()).isInstanceOf(StorageException.class);
+      return (StorageException) e.getCause();
+    }
+    throw new AssertionError("expected a StorageException");
+  }
+
+  @Test
+  void aFileReplacedByADirectoryFailsNamingThePath() throws IOException {
+    Files.createDirectories(dir.resolve("f/y"));
+    try (Storage s = open()) {
+      StorageException e = storageFailure(() -> t.writePiece(s, 1));
+      assertThat(e.path()).contains(dir.toRealPath().resolve("f/y"));
+      assertThat(e.getMessage()).contains(dir.toRealPath().resolve("f/y").toString());
+      t.writePiece(s, 0);
+      assertThat(s.verifyPiece(0).join()).isTrue();
+      assertThat(s.verifyAll(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(2, 0));
+    }
+  }
+
+  @Test
+  void aSymbolicLinkLeadingOutOfTheDirectoryIsNotFollowed() throws IOException {
+    Files.createDirectories(dir.resolve("f"));
+    Files.createSymbolicLink(dir.resolve("f/sub"), outside);
+    Path target = outside.resolve("victim");
+    Files.write(target, new byte[] {1, 2, 3});
+    Files.createSymbolicLink(dir.resolve("f/y"), target);
+    try (Storage s = open()) {
+      StorageException e = storageFailure(() -> t.writePiece(s, 0));
+      assertThat(e.getMessage()).contains("symbolic link leads out");
+      assertThat(e.path()).contains(dir.toRealPath().resolve("f/sub"));
+      StorageException e2 = storageFailure(() -> t.writePiece(s, 1));
+      assertThat(e2.path()).contains(dir.toRealPath().resolve("f/y"));
+      storageFailure(() -> s.readBlock(1, 0, 10).join());
+      assertThat(s.verifyAll(VerifyListener.NONE).join().isEmpty()).isTrue();
+    }
+    try (var listing = Files.list(outside)) {
+      assertThat(listing.toList()).containsExactly(target);
+    }
+    assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void aSymbolicLinkInsideTheDirectoryIsFollowed() throws IOException {
+    Files.createDirectories(dir.resolve("f"));
+    Files.createDirectories(dir.resolve("elsewhere"));
+    Files.createSymbolicLink(dir.resolve("f/sub"), dir.resolve("elsewhere"));
+    try (Storage s = open()) {
+      t.writePiece(s, 0);
+      assertThat(s.verifyPiece(0).join()).isTrue();
+    }
+    assertThat(Files.readAllBytes(dir.resolve("elsewhere/x"))).isEqualTo(t.file(0));
+  }
+
+  @Test
+  void diskFullFailsTheWriteAndKeepsWhatWasVerified() throws IOException {
+    AtomicBoolean full = new AtomicBoolean();
+    FileStorage.ChannelFactory factory =
+        (path, write) -> new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
+    try (Storage s =
+        new FileStorage(t.meta, dir, executor, null, StorageOptions.defaults(), factory)) {
+      t.writePiece(s, 0);
+      assertThat(s.verifyPiece(0).join()).isTrue();
+      full.set(true);
+      StorageException e = storageFailure(() -> t.writePiece(s, 1));
+      assertThat(e.getMessage()).contains("No space left on device").contains("f/y");
+      assertThat(e.getCause()).isInstanceOf(IOException.class);
+      assertThat(s.verifiedPieces()).isEqualTo(PieceSet.of(2, 0));
+      assertThat(s.stats().piecesVerified()).isEqualTo(1);
+    }
+    try (Storage s = open()) {
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(2, 0));
+    }
+  }
+
+  @Test
+  void permissionDeniedFailsNamingThePath() {
+    FileStorage.ChannelFactory factory =
+        (path, write) -> {
+          if (write) {
+            throw new AccessDeniedException(path.toString());
+          }
+          return FileStorage.ChannelFactory.DEFAULT.open(path, false);
+        };
+    try (Storage s =
+        new FileStorage(
+            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+      StorageException e = storageFailure(() -> t.writePiece(s, 1));
+      assertThat(e.getMessage()).contains("cannot open for writing").contains("AccessDenied");
+      assertThat(e.path().orElseThrow().endsWith(Path.of("f", "y"))).isTrue();
+    }
+  }
+
+  @Test
+  void aReadOnlyFileSystemFailsNamingThePath() {
+    FileStorage.ChannelFactory factory =
+        (path, write) -> {
+          throw new FileSystemException(path.toString(), null, "Read-only file system");
+        };
+    try (Storage s =
+        new FileStorage(
+            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+      StorageException e = storageFailure(() -> t.writePiece(s, 0));
+      assertThat(e.getMessage()).contains("Read-only file system").contains("f/sub/x");
+    }
+  }
+
+  @Test
+  void aReadOnlyDirectoryOnDisk() throws IOException {
+    assumeThat(System.getProperty("user.name")).as("root ignores permissions").isNotEqualTo("root");
+    Path ro = dir.resolve("ro");
+    Files.createDirectories(ro);
+    Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
+    try (Storage s =
+        Storages.fileSystem(
+            t.meta, ro, executor, StorageOptions.defaults().withFastResume(false))) {
+      StorageException e = storageFailure(() -> t.writePiece(s, 0));
+      assertThat(e.path()).isPresent();
+    } finally {
+      Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  @Test
+  void anUnwritableDownloadDirectoryFailsAtOpen() throws IOException {
+    Path notADirectory = dir.resolve("plain");
+    Files.write(notADirectory, new byte[1]);
+    assertThatThrownBy(() -> Storages.fileSystem(t.meta, notADirectory, executor))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(notADirectory.toString());
+  }
+
+  /** A file channel whose writes fail as on a full disk while {@code full} is set. */
+  static final class FaultyChannel extends FileChannel {
+    private final FileChannel delegate;
+    private final AtomicBoolean full;
+
+    FaultyChannel(FileChannel delegate, AtomicBoolean full) {
+      this.delegate = delegate;
+      this.full = full;
+    }
+
+    private void check() throws IOException {
+      if (full.get()) {
+        throw new IOException("No space left on device");
+      }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return delegate.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return delegate.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      check();
+      return delegate.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      check();
+      return delegate.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return delegate.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      delegate.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return delegate.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      delegate.truncate(size);
+      return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      delegate.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target)
+        throws IOException {
+      return delegate.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count)
+        throws IOException {
+      check();
+      return delegate.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return delegate.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      check();
+      return delegate.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return delegate.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return delegate.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return delegate.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      delegate.close();
+    }
+  }
+}
