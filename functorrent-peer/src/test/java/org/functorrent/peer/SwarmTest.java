@@ -6,20 +6,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.functorrent.bencode.Bencode;
-import org.functorrent.bencode.BencodeDictionary;
-import org.functorrent.bencode.BencodeString;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.AfterEach;
@@ -66,27 +61,11 @@ class SwarmTest {
   }
 
   static byte[] randomData(long seed, int length) {
-    byte[] data = new byte[length];
-    new Random(seed).nextBytes(data);
-    return data;
+    return TestTorrents.randomData(seed, length);
   }
 
   static MetaInfo torrent(byte[] data, int pieceLength) throws Exception {
-    int pieces = (data.length + pieceLength - 1) / pieceLength;
-    byte[] hashes = new byte[pieces * 20];
-    for (int i = 0; i < pieces; i++) {
-      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-      sha1.update(data, i * pieceLength, Math.min(pieceLength, data.length - i * pieceLength));
-      System.arraycopy(sha1.digest(), 0, hashes, i * 20, 20);
-    }
-    BencodeDictionary info =
-        BencodeDictionary.builder()
-            .put("length", data.length)
-            .put("name", "test.bin")
-            .put("piece length", pieceLength)
-            .put("pieces", BencodeString.of(hashes))
-            .build();
-    return MetaInfo.parse(Bencode.encode(BencodeDictionary.builder().put("info", info).build()));
+    return TestTorrents.torrent(data, pieceLength);
   }
 
   private PeerClient client(String prefix) {

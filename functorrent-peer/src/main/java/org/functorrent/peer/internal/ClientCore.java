@@ -32,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
@@ -60,12 +61,28 @@ public final class ClientCore {
   private volatile Channel server;
   private volatile int listenPort = -1;
   private volatile boolean closed;
+  private final LongSupplier nanoClock;
 
   public ClientCore(EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
+    this(group, peerId, callbacks, options, System::nanoTime);
+  }
+
+  /** A client with its own clock (tests advance it by hand). */
+  ClientCore(
+      EventLoopGroup group,
+      PeerId peerId,
+      Executor callbacks,
+      PeerOptions options,
+      LongSupplier nanoClock) {
+    this.nanoClock = checkNotNull(nanoClock, "nanoClock");
     this.group = checkNotNull(group, "group");
     this.peerId = checkNotNull(peerId, "peerId");
     this.callbacks = checkNotNull(callbacks, "callbacks");
     this.options = checkNotNull(options, "options");
+  }
+
+  long nanoTime() {
+    return nanoClock.getAsLong();
   }
 
   EventLoopGroup group() {

@@ -12,7 +12,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -423,7 +423,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     downloaded += block.length();
-    lastBlockNanos = System.nanoTime();
+    lastBlockNanos = swarm.nanoTime();
     if (snubbed) {
       snubbed = false;
       queueDepth = options.initialRequestQueue();
@@ -485,7 +485,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    long now = System.nanoTime();
+    long now = swarm.nanoTime();
     for (Block b : blocks) {
       outstanding.put(b, now);
       ctx.write(BlockMessage.request(b));
@@ -666,8 +666,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     return outgoing;
   }
 
-  InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) ctx.channel().remoteAddress();
+  SocketAddress remoteAddress() {
+    return ctx.channel().remoteAddress();
   }
 
   BitSet peerHas() {

@@ -145,6 +145,10 @@ public final class SwarmEngine implements Swarm {
     return metaInfo.infoHash();
   }
 
+  long nanoTime() {
+    return client.nanoTime();
+  }
+
   PeerOptions options() {
     return options;
   }
@@ -187,7 +191,9 @@ public final class SwarmEngine implements Swarm {
         Optional.of(options.clientName()),
         port,
         OptionalInt.of(options.maxServeQueue()),
-        Optional.of(c.remoteAddress().getAddress()),
+        c.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+            ? Optional.of(a.getAddress())
+            : Optional.empty(),
         OptionalLong.empty());
   }
 
@@ -338,7 +344,7 @@ public final class SwarmEngine implements Swarm {
     if (picker.isComplete()) {
       return; // a seeder waits for leechers to come to it
     }
-    long now = System.nanoTime();
+    long now = client.nanoTime();
     for (PeerEntry e : known.values()) {
       if (channels.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
         return;
@@ -373,7 +379,7 @@ public final class SwarmEngine implements Swarm {
     ChannelFuture f = b.connect(entry.address);
     Channel ch = f.channel();
     channels.add(ch);
-    long connectedAt = System.nanoTime();
+    long connectedAt = client.nanoTime();
     ch.closeFuture()
         .addListener(
             x -> {
@@ -391,7 +397,7 @@ public final class SwarmEngine implements Swarm {
               }
               long backoff = Math.min(MAX_BACKOFF_NANOS,
                   TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
-              entry.nextAttemptNanos = Math.max(System.nanoTime(), connectedAt) + backoff;
+              entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
               if (!closed) {
                 loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
               }
@@ -473,7 +479,7 @@ public final class SwarmEngine implements Swarm {
       return;
     }
     ticks++;
-    long now = System.nanoTime();
+    long now = client.nanoTime();
     for (PeerConnection c : new ArrayList<>(connections)) {
       c.tick(now);
     }
