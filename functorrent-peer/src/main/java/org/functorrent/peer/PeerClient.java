@@ -1,0 +1,66 @@
+package org.functorrent.peer;
+
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.BitSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.internal.ClientCore;
+
+/**
+ * The peer side of one BitTorrent client: a peer id, an optional listen socket shared by all its
+ * torrents (incoming connections are routed by info-hash), and one {@link Swarm} per torrent. It
+ * runs on an {@link EventLoopGroup} that the caller owns and shuts down after {@link #close()}.
+ */
+public final class PeerClient implements AutoCloseable {
+  private final ClientCore core;
+
+  private PeerClient(ClientCore core) {
+    this.core = core;
+  }
+
+  /**
+   * A client on {@code group} (an NIO group), calling listeners on {@code callbacks} (never an
+   * event loop of the group).
+   */
+  public static PeerClient create(
+      EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
+    return new PeerClient(new ClientCore(group, peerId, callbacks, options));
+  }
+
+  public PeerId peerId() {
+    return core.peerId();
+  }
+
+  /** Binds the listen socket; completes with the bound address (port 0 picks a free port). */
+  public CompletableFuture<InetSocketAddress> listen(InetSocketAddress address) {
+    return core.listen(address);
+  }
+
+  /**
+   * Starts the swarm of a torrent. {@code verified} are the pieces the store already holds and has
+   * verified; a swarm with every piece seeds.
+   */
+  public Swarm addTorrent(
+      MetaInfo metaInfo, PieceStore store, BitSet verified, SwarmListener listener) {
+    return core.addTorrent(metaInfo, store, verified, listener, List.of());
+  }
+
+  /** The port of the listen socket, once bound. */
+  public OptionalInt listenPort() {
+    return core.listenPort();
+  }
+
+  /**
+   * Closes the listen socket, every swarm and every connection. Idempotent; returns once they are
+   * closed (waiting at most ten seconds). The event loop group stays the caller's.
+   */
+  @Override
+  public void close() {
+    core.close();
+  }
+}

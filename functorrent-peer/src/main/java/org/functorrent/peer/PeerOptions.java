@@ -1,0 +1,121 @@
+package org.functorrent.peer;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.time.Duration;
+
+/**
+ * Tunables of the peer side. {@link #defaults()} suits the open internet; tests shorten the
+ * timeouts.
+ *
+ * @param maxPeersPerTorrent connections per torrent
+ * @param maxPeersPerClient connections of all torrents of a client together
+ * @param uploadSlots unchoked peers per torrent, the optimistic slot included
+ * @param initialRequestQueue outstanding block requests per peer at first
+ * @param maxRequestQueue outstanding block requests per peer at most (the peer's reqq also caps
+ *     it)
+ * @param maxServeQueue requests we queue from one peer; we announce it as our reqq
+ * @param blockTimeout a peer that delivers nothing for this long while it has our requests is
+ *     stalled: its requests go to other peers
+ * @param connectTimeout TCP connect timeout
+ * @param handshakeTimeout time to the peer's handshake after connecting
+ * @param keepAliveInterval a keep-alive goes out when nothing else did for this long
+ * @param idleTimeout a connection that received nothing for this long closes
+ * @param chokeInterval time between two choking rounds (BEP 3: ten seconds)
+ * @param maxPendingWrites received blocks waiting for storage per connection before that
+ *     connection stops reading
+ * @param maxConnectFailures an address that failed this many times in a row is dropped
+ * @param clientName the {@code v} of our extended handshake
+ */
+public record PeerOptions(
+    int maxPeersPerTorrent,
+    int maxPeersPerClient,
+    int uploadSlots,
+    int initialRequestQueue,
+    int maxRequestQueue,
+    int maxServeQueue,
+    Duration blockTimeout,
+    Duration connectTimeout,
+    Duration handshakeTimeout,
+    Duration keepAliveInterval,
+    Duration idleTimeout,
+    Duration chokeInterval,
+    int maxPendingWrites,
+    int maxConnectFailures,
+    String clientName) {
+
+  public PeerOptions {
+    checkArgument(maxPeersPerTorrent > 0, "maxPeersPerTorrent: %s (expected: > 0)",
+        maxPeersPerTorrent);
+    checkArgument(maxPeersPerClient > 0, "maxPeersPerClient: %s (expected: > 0)",
+        maxPeersPerClient);
+    checkArgument(uploadSlots > 0, "uploadSlots: %s (expected: > 0)", uploadSlots);
+    checkArgument(initialRequestQueue > 0 && initialRequestQueue <= maxRequestQueue,
+        "initialRequestQueue: %s (expected: 1..maxRequestQueue %s)", initialRequestQueue,
+        maxRequestQueue);
+    checkArgument(maxServeQueue > 0, "maxServeQueue: %s (expected: > 0)", maxServeQueue);
+    positive(blockTimeout, "blockTimeout");
+    positive(connectTimeout, "connectTimeout");
+    positive(handshakeTimeout, "handshakeTimeout");
+    positive(keepAliveInterval, "keepAliveInterval");
+    positive(idleTimeout, "idleTimeout");
+    positive(chokeInterval, "chokeInterval");
+    checkArgument(maxPendingWrites > 1, "maxPendingWrites: %s (expected: > 1)", maxPendingWrites);
+    checkArgument(maxConnectFailures > 0, "maxConnectFailures: %s (expected: > 0)",
+        maxConnectFailures);
+    checkNotNull(clientName, "clientName");
+  }
+
+  private static void positive(Duration d, String name) {
+    checkNotNull(d, name);
+    checkArgument(!d.isNegative() && !d.isZero(), "%s: %s (expected: > 0)", name, d);
+  }
+
+  public static PeerOptions defaults() {
+    return new PeerOptions(
+        50,
+        200,
+        4,
+        32,
+        500,
+        500,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(90),
+        Duration.ofSeconds(240),
+        Duration.ofSeconds(10),
+        256,
+        5,
+        "FuncTorrent 0.1");
+  }
+
+  public PeerOptions withBlockTimeout(Duration timeout) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, timeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName);
+  }
+
+  public PeerOptions withUploadSlots(int slots) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, slots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName);
+  }
+
+  public PeerOptions withRequestQueue(int initial, int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initial, max, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName);
+  }
+
+  public PeerOptions withChokeInterval(Duration interval) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
+        maxConnectFailures, clientName);
+  }
+}

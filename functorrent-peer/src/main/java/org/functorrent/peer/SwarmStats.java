@@ -1,0 +1,29 @@
+package org.functorrent.peer;
+
+/**
+ * A snapshot of a swarm's counters.
+ *
+ * @param connectedPeers peers past the handshake
+ * @param verifiedPieces pieces we have and have verified
+ * @param pieceCount the torrent's number of pieces
+ * @param downloadedBytes payload bytes received in accepted blocks
+ * @param uploadedBytes payload bytes sent in piece messages
+ * @param wastedBytes payload bytes received but dropped (unrequested or duplicate)
+ * @param failedPieces pieces that failed their hash check
+ * @param bannedPeers peers banned for bad data
+ */
+public record SwarmStats(
+    int connectedPeers,
+    int verifiedPieces,
+    int pieceCount,
+    long downloadedBytes,
+    long uploadedBytes,
+    long wastedBytes,
+    int failedPieces,
+    int bannedPeers) {
+
+  /** Whether every piece is verified. */
+  public boolean isComplete() {
+    return verifiedPieces == pieceCount;
+  }
+}

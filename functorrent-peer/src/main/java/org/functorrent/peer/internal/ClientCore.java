@@ -1,0 +1,277 @@
+package org.functorrent.peer.internal;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.functorrent.common.TorrentException;
+import org.functorrent.metainfo.InfoHash;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.PeerOptions;
+import org.functorrent.peer.PieceStore;
+import org.functorrent.peer.SwarmListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the torrents of one client share: the event loop group, our peer id, the listen socket
+ * that routes incoming connections by info-hash, and the client-wide connection count.
+ */
+public final class ClientCore {
+  private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
+  static final HandshakeCodec.Encoder HANDSHAKE_ENCODER = new HandshakeCodec.Encoder();
+
+  private final EventLoopGroup group;
+  private final PeerId peerId;
+  private final Executor callbacks;
+  private final PeerOptions options;
+  private final ConcurrentHashMap<InfoHash, SwarmEngine> swarms = new ConcurrentHashMap<>();
+  private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile Channel server;
+  private volatile int listenPort = -1;
+  private volatile boolean closed;
+  private final LongSupplier nanoClock;
+
+  public ClientCore(EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
+    this(group, peerId, callbacks, options, System::nanoTime);
+  }
+
+  /** A client with its own clock (tests advance it by hand). */
+  ClientCore(
+      EventLoopGroup group,
+      PeerId peerId,
+      Executor callbacks,
+      PeerOptions options,
+      LongSupplier nanoClock) {
+    this.nanoClock = checkNotNull(nanoClock, "nanoClock");
+    this.group = checkNotNull(group, "group");
+    this.peerId = checkNotNull(peerId, "peerId");
+    this.callbacks = checkNotNull(callbacks, "callbacks");
+    this.options = checkNotNull(options, "options");
+  }
+
+  long nanoTime() {
+    return nanoClock.getAsLong();
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  Executor callbacks() {
+    return callbacks;
+  }
+
+  PeerOptions options() {
+    return options;
+  }
+
+  Class<? extends SocketChannel> socketChannelType() {
+    return NioSocketChannel.class;
+  }
+
+  Class<? extends ServerSocketChannel> serverChannelType() {
+    return NioServerSocketChannel.class;
+  }
+
+  public OptionalInt listenPort() {
+    int p = listenPort;
+    return p > 0 ? OptionalInt.of(p) : OptionalInt.empty();
+  }
+
+  boolean mayConnect() {
+    return connections.get() < options.maxPeersPerClient();
+  }
+
+  void connectionOpened() {
+    connections.incrementAndGet();
+  }
+
+  void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  /** Binds the listen socket that serves every torrent of this client. */
+  public CompletableFuture<InetSocketAddress> listen(InetSocketAddress address) {
+    checkState(server == null && !closed, "already listening or closed");
+    CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(serverChannelType())
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (closed) {
+                      ch.close();
+                      return;
+                    }
+                    accepted.add(ch);
+                    ch.closeFuture().addListener(f -> accepted.remove(ch));
+                    ch.pipeline()
+                        .addLast("hs-decoder", new HandshakeCodec.Decoder())
+                        .addLast("hs-encoder", HANDSHAKE_ENCODER)
+                        .addLast("peer", new IncomingRouter());
+                  }
+                });
+    ChannelFuture f = b.bind(address);
+    f.addListener(
+        (ChannelFutureListener)
+            r -> {
+              if (r.isSuccess()) {
+                server = r.channel();
+                InetSocketAddress local = (InetSocketAddress) r.channel().localAddress();
+                listenPort = local.getPort();
+                result.complete(local);
+              } else {
+                result.completeExceptionally(
+                    new TorrentException("cannot listen on " + address + ": " + r.cause(),
+                        r.cause()));
+              }
+            });
+    return result;
+  }
+
+  /** Starts the swarm of a torrent. */
+  public SwarmEngine addTorrent(
+      MetaInfo metaInfo,
+      PieceStore store,
+      BitSet verified,
+      SwarmListener listener,
+      List<ExtensionHandler> extensions) {
+    checkState(!closed, "closed");
+    SwarmEngine swarm =
+        new SwarmEngine(this, metaInfo, store, verified, listener, extensions,
+            ThreadLocalRandom.current().nextLong());
+    if (swarms.putIfAbsent(metaInfo.infoHash(), swarm) != null) {
+      throw new IllegalStateException("torrent already added: " + metaInfo.infoHash());
+    }
+    swarm.start();
+    return swarm;
+  }
+
+  void remove(SwarmEngine swarm) {
+    swarms.remove(swarm.infoHash(), swarm);
+  }
+
+  /** Closes the listen socket, every swarm and every connection; waits at most ten seconds. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    Channel s = server;
+    if (s != null) {
+      all.add(toCompletable(s.close()));
+    }
+    for (SwarmEngine swarm : new ArrayList<>(swarms.values())) {
+      all.add(swarm.closeAsync());
+    }
+    for (Channel ch : new ArrayList<>(accepted)) {
+      all.add(toCompletable(ch.close()));
+    }
+    try {
+      CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("close did not finish: {}", e.toString());
+    }
+  }
+
+  private static CompletableFuture<Void> toCompletable(ChannelFuture f) {
+    CompletableFuture<Void> c = new CompletableFuture<>();
+    f.addListener(x -> c.complete(null));
+    return c;
+  }
+
+  /**
+   * Waits for the handshake of an incoming connection, then hands the channel to the swarm of
+   * its info-hash; an unknown info-hash or our own peer id closes it.
+   */
+  private final class IncomingRouter extends ChannelInboundHandlerAdapter {
+    private ScheduledFuture<?> timeout;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      timeout =
+          ctx.executor()
+              .schedule(() -> {
+                ctx.close();
+              }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof Handshake h)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      SwarmEngine swarm = swarms.get(h.infoHash());
+      if (swarm == null || h.peerId().equals(peerId) || closed) {
+        log.debug("{}: unknown info-hash {} or our own peer id", ctx.channel(), h.infoHash());
+        ctx.close();
+        return;
+      }
+      PeerConnection connection = new PeerConnection(swarm, false);
+      ctx.pipeline().replace(this, "peer", connection);
+      connection.handshakeReceived(h);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("{}: {}", ctx.channel(), cause.toString());
+      ctx.close();
+    }
+  }
+}

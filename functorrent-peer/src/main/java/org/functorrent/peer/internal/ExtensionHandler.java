@@ -1,0 +1,19 @@
+package org.functorrent.peer.internal;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A BEP 10 extension plugged in by name (such as {@code ut_metadata} or {@code ut_pex}). It is
+ * advertised in the extended handshake's {@code m} dictionary; messages that peers send with the
+ * id we assigned to it arrive here. Called on the torrent's event loop.
+ */
+public interface ExtensionHandler {
+  /** The name in the {@code m} dictionary. */
+  String name();
+
+  /**
+   * A message for this extension. The payload is only valid during the call: retain it to keep
+   * it.
+   */
+  void messageReceived(PeerConnection connection, ByteBuf payload);
+}

@@ -1,0 +1,296 @@
+package org.functorrent.peer.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.MessageToMessageCodec;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.functorrent.bencode.Bencode;
+import org.functorrent.bencode.BencodeDecoder;
+import org.functorrent.bencode.BencodeDictionary;
+import org.functorrent.bencode.BencodeException;
+import org.functorrent.bencode.BencodeInteger;
+import org.functorrent.bencode.BencodeString;
+import org.functorrent.bencode.BencodeValue;
+import org.functorrent.peer.internal.PeerMessage.AllowedFast;
+import org.functorrent.peer.internal.PeerMessage.Bitfield;
+import org.functorrent.peer.internal.PeerMessage.BlockMessage;
+import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
+import org.functorrent.peer.internal.PeerMessage.Extended;
+import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
+import org.functorrent.peer.internal.PeerMessage.Have;
+import org.functorrent.peer.internal.PeerMessage.Ids;
+import org.functorrent.peer.internal.PeerMessage.KeepAlive;
+import org.functorrent.peer.internal.PeerMessage.Piece;
+import org.functorrent.peer.internal.PeerMessage.Port;
+import org.functorrent.peer.internal.PeerMessage.Simple;
+import org.functorrent.peer.internal.PeerMessage.Suggest;
+
+/**
+ * Converts frames (the bytes after the 4-byte length prefix, already split by {@link
+ * #frameDecoder}) to {@link PeerMessage}s and back. Stateless and sharable. Piece payloads are
+ * retained slices of the frame, never copies; on the way out they are written after a separate
+ * header buffer. A frame that does not parse fails with a {@link CorruptedFrameException}; messages
+ * with an unknown id are dropped.
+ */
+@Sharable
+public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessage> {
+  public static final MessageCodec INSTANCE = new MessageCodec();
+
+  /** Room for a BEP 9 metadata block and its dictionary in an extended message. */
+  static final int EXTENDED_ALLOWANCE = 2 + Block.SIZE + 1024;
+
+  private static final BencodeDecoder BENCODE = Bencode.decoder().lenient().withMaxDepth(8);
+
+  private MessageCodec() {
+    super(ByteBuf.class, PeerMessage.class);
+  }
+
+  /**
+   * The largest frame a peer may send for a torrent of {@code pieceCount} pieces: the larger of a
+   * bitfield, a 16 KiB block message and an extended message carrying a 16 KiB metadata block.
+   */
+  public static int maxFrameLength(int pieceCount) {
+    int bitfield = 1 + (pieceCount + 7) / 8;
+    int block = 9 + Block.SIZE;
+    return Math.max(bitfield, Math.max(block, EXTENDED_ALLOWANCE));
+  }
+
+  /** A frame decoder for the 4-byte big-endian length prefix, failing fast on longer frames. */
+  public static LengthFieldBasedFrameDecoder frameDecoder(int maxFrameLength) {
+    return new LengthFieldBasedFrameDecoder(maxFrameLength + 4, 0, 4, 0, 4, true);
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+    PeerMessage message = decode(frame);
+    if (message != null) {
+      out.add(message);
+    }
+  }
+
+  /** Decodes one frame; {@code null} for an unknown message id. */
+  static PeerMessage decode(ByteBuf frame) {
+    if (!frame.isReadable()) {
+      return KeepAlive.INSTANCE;
+    }
+    int id = frame.readUnsignedByte();
+    int size = frame.readableBytes();
+    switch (id) {
+      case Ids.CHOKE:
+        return simple(Simple.CHOKE, size);
+      case Ids.UNCHOKE:
+        return simple(Simple.UNCHOKE, size);
+      case Ids.INTERESTED:
+        return simple(Simple.INTERESTED, size);
+      case Ids.NOT_INTERESTED:
+        return simple(Simple.NOT_INTERESTED, size);
+      case Ids.HAVE_ALL:
+        return simple(Simple.HAVE_ALL, size);
+      case Ids.HAVE_NONE:
+        return simple(Simple.HAVE_NONE, size);
+      case Ids.HAVE:
+        return new Have(pieceIndex(frame, id));
+      case Ids.SUGGEST:
+        return new Suggest(pieceIndex(frame, id));
+      case Ids.ALLOWED_FAST:
+        return new AllowedFast(pieceIndex(frame, id));
+      case Ids.BITFIELD:
+        return new Bitfield(ByteBufUtil.getBytes(frame));
+      case Ids.REQUEST:
+        return blockMessage(BlockMessageKind.REQUEST, frame);
+      case Ids.CANCEL:
+        return blockMessage(BlockMessageKind.CANCEL, frame);
+      case Ids.REJECT:
+        return blockMessage(BlockMessageKind.REJECT, frame);
+      case Ids.PIECE:
+        {
+          if (size < 8) {
+            throw malformed(id, size);
+          }
+          int piece = nonNegative(frame.readInt(), id);
+          int offset = nonNegative(frame.readInt(), id);
+          return new Piece(piece, offset, frame.readRetainedSlice(frame.readableBytes()));
+        }
+      case Ids.PORT:
+        if (size != 2) {
+          throw malformed(id, size);
+        }
+        return new Port(frame.readUnsignedShort());
+      case Ids.EXTENDED:
+        {
+          if (size < 1) {
+            throw malformed(id, size);
+          }
+          int extendedId = frame.readUnsignedByte();
+          if (extendedId == 0) {
+            return decodeExtendedHandshake(frame);
+          }
+          return new Extended(extendedId, frame.readRetainedSlice(frame.readableBytes()));
+        }
+      default:
+        frame.skipBytes(size);
+        return null;
+    }
+  }
+
+  private static Simple simple(Simple message, int size) {
+    if (size != 0) {
+      throw malformed(message.id(), size);
+    }
+    return message;
+  }
+
+  private static int pieceIndex(ByteBuf frame, int id) {
+    if (frame.readableBytes() != 4) {
+      throw malformed(id, frame.readableBytes());
+    }
+    return nonNegative(frame.readInt(), id);
+  }
+
+  private static BlockMessage blockMessage(BlockMessageKind kind, ByteBuf frame) {
+    if (frame.readableBytes() != 12) {
+      throw malformed(kind.id(), frame.readableBytes());
+    }
+    int piece = nonNegative(frame.readInt(), kind.id());
+    int offset = nonNegative(frame.readInt(), kind.id());
+    int length = nonNegative(frame.readInt(), kind.id());
+    return new BlockMessage(kind, new Block(piece, offset, length));
+  }
+
+  private static int nonNegative(int value, int id) {
+    if (value < 0) {
+      throw new CorruptedFrameException("message " + id + ": field out of range: " + value);
+    }
+    return value;
+  }
+
+  private static CorruptedFrameException malformed(int id, int payload) {
+    return new CorruptedFrameException("message " + id + ": wrong payload length " + payload);
+  }
+
+  private static ExtendedHandshake decodeExtendedHandshake(ByteBuf frame) {
+    byte[] bytes = ByteBufUtil.getBytes(frame);
+    frame.skipBytes(bytes.length);
+    BencodeValue value;
+    try {
+      value = BENCODE.decode(bytes);
+    } catch (BencodeException e) {
+      throw new CorruptedFrameException("extended handshake: " + e.getMessage(), e);
+    }
+    if (!(value instanceof BencodeDictionary dict)) {
+      throw new CorruptedFrameException("extended handshake: not a dictionary");
+    }
+    com.google.common.collect.ImmutableMap.Builder<String, Integer> m =
+        com.google.common.collect.ImmutableMap.builder();
+    if (dict.get("m").orElse(null) instanceof BencodeDictionary extensions) {
+      for (Map.Entry<BencodeString, BencodeValue> e : extensions.asMap().entrySet()) {
+        if (e.getValue() instanceof BencodeInteger i && i.value() >= 0 && i.value() <= 0xFF) {
+          m.put(e.getKey().asUtf8(), (int) i.value());
+        }
+      }
+    }
+    Optional<String> client =
+        dict.get("v").orElse(null) instanceof BencodeString s
+            ? Optional.of(s.asUtf8())
+            : Optional.empty();
+    OptionalInt port = intIn(dict, "p", 1, 0xFFFF);
+    OptionalInt reqq = intIn(dict, "reqq", 1, Integer.MAX_VALUE);
+    Optional<InetAddress> yourIp = Optional.empty();
+    if (dict.get("yourip").orElse(null) instanceof BencodeString s
+        && (s.length() == 4 || s.length() == 16)) {
+      try {
+        yourIp = Optional.of(InetAddress.getByAddress(s.toByteArray()));
+      } catch (UnknownHostException e) {
+        throw new AssertionError(e);
+      }
+    }
+    OptionalLong metadataSize = OptionalLong.empty();
+    if (dict.get("metadata_size").orElse(null) instanceof BencodeInteger i && i.value() > 0) {
+      metadataSize = OptionalLong.of(i.value());
+    }
+    return new ExtendedHandshake(m.buildKeepingLast(), client, port, reqq, yourIp, metadataSize);
+  }
+
+  private static OptionalInt intIn(BencodeDictionary dict, String key, long min, long max) {
+    if (dict.get(key).orElse(null) instanceof BencodeInteger i
+        && i.value() >= min
+        && i.value() <= max) {
+      return OptionalInt.of((int) i.value());
+    }
+    return OptionalInt.empty();
+  }
+
+  static byte[] encodeExtendedHandshake(ExtendedHandshake h) {
+    BencodeDictionary.Builder m = BencodeDictionary.builder();
+    h.extensions().forEach((name, id) -> m.put(name, id.longValue()));
+    BencodeDictionary.Builder dict = BencodeDictionary.builder().put("m", m.build());
+    h.client().ifPresent(v -> dict.put("v", v));
+    h.listenPort().ifPresent(p -> dict.put("p", p));
+    h.requestQueue().ifPresent(q -> dict.put("reqq", q));
+    h.yourIp().ifPresent(ip -> dict.put("yourip", BencodeString.of(ip.getAddress())));
+    h.metadataSize().ifPresent(s -> dict.put("metadata_size", s));
+    return Bencode.encode(dict.build());
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, PeerMessage msg, List<Object> out) {
+    if (msg instanceof Piece piece) {
+      ByteBuf header = ctx.alloc().buffer(13);
+      header.writeInt(9 + piece.content().readableBytes());
+      header.writeByte(Ids.PIECE);
+      header.writeInt(piece.piece());
+      header.writeInt(piece.offset());
+      out.add(header);
+      out.add(piece.content().retain());
+    } else if (msg instanceof Extended extended) {
+      ByteBuf header = ctx.alloc().buffer(6);
+      header.writeInt(2 + extended.content().readableBytes());
+      header.writeByte(Ids.EXTENDED);
+      header.writeByte(extended.id());
+      out.add(header);
+      out.add(extended.content().retain());
+    } else {
+      ByteBuf buf = ctx.alloc().buffer();
+      write(msg, buf);
+      out.add(buf);
+    }
+  }
+
+  /** Writes a message without a reference-counted payload, length prefix included. */
+  static void write(PeerMessage msg, ByteBuf out) {
+    if (msg instanceof KeepAlive) {
+      out.writeInt(0);
+    } else if (msg instanceof Simple simple) {
+      out.writeInt(1).writeByte(simple.id());
+    } else if (msg instanceof Have have) {
+      out.writeInt(5).writeByte(Ids.HAVE).writeInt(have.piece());
+    } else if (msg instanceof Suggest suggest) {
+      out.writeInt(5).writeByte(Ids.SUGGEST).writeInt(suggest.piece());
+    } else if (msg instanceof AllowedFast fast) {
+      out.writeInt(5).writeByte(Ids.ALLOWED_FAST).writeInt(fast.piece());
+    } else if (msg instanceof Bitfield bitfield) {
+      out.writeInt(1 + bitfield.byteLength()).writeByte(Ids.BITFIELD);
+      out.writeBytes(bitfield.toByteArray());
+    } else if (msg instanceof BlockMessage m) {
+      out.writeInt(13).writeByte(m.kind().id());
+      out.writeInt(m.block().piece()).writeInt(m.block().offset()).writeInt(m.block().length());
+    } else if (msg instanceof Port port) {
+      out.writeInt(3).writeByte(Ids.PORT).writeShort(port.port());
+    } else if (msg instanceof ExtendedHandshake h) {
+      byte[] dict = encodeExtendedHandshake(h);
+      out.writeInt(2 + dict.length).writeByte(Ids.EXTENDED).writeByte(0).writeBytes(dict);
+    } else {
+      throw new IllegalArgumentException("not encodable here: " + msg);
+    }
+  }
+}

@@ -1,0 +1,689 @@
+package org.functorrent.peer.internal;
+
+import com.google.common.collect.ImmutableMap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.PeerOptions;
+import org.functorrent.peer.internal.PeerMessage.AllowedFast;
+import org.functorrent.peer.internal.PeerMessage.Bitfield;
+import org.functorrent.peer.internal.PeerMessage.BlockMessage;
+import org.functorrent.peer.internal.PeerMessage.Extended;
+import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
+import org.functorrent.peer.internal.PeerMessage.Have;
+import org.functorrent.peer.internal.PeerMessage.KeepAlive;
+import org.functorrent.peer.internal.PeerMessage.Piece;
+import org.functorrent.peer.internal.PeerMessage.Port;
+import org.functorrent.peer.internal.PeerMessage.Simple;
+import org.functorrent.peer.internal.PeerMessage.Suggest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one stateful handler of a peer connection, last in its pipeline. It receives the peer's
+ * {@link Handshake}, installs the frame decoder and the message codec in front of itself, moves
+ * the channel to its torrent's event loop if it is not there yet, and from then on runs the
+ * protocol for one peer: its pieces, the choke and interest states both ways, our outstanding
+ * requests and its queued requests. Swarm-wide decisions are the {@link SwarmEngine}'s.
+ */
+public final class PeerConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+
+  /** The largest block a peer may request from us (BEP 3 clients use 16 KiB; some 128 KiB). */
+  static final int MAX_REQUEST_LENGTH = 128 * 1024;
+
+  /** reqq when a peer does not say (libtorrent's default). */
+  static final int DEFAULT_PEER_REQQ = 250;
+
+  private static final int MAX_READS_IN_FLIGHT = 4;
+
+  private final SwarmEngine swarm;
+  private final PeerOptions options;
+  private final boolean outgoing;
+  private final ArrayDeque<Object> early = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Handshake remote;
+  private boolean started;
+  private boolean closed;
+  private ScheduledFuture<?> handshakeTimer;
+
+  private boolean fast;
+  private boolean extensionProtocol;
+  private final BitSet peerHas = new BitSet();
+  private boolean piecesAnnounced;
+  private boolean haveReceived;
+  boolean amChoking = true;
+  boolean amInterested;
+  boolean peerChoking = true;
+  boolean peerInterested;
+  private final LinkedHashMap<Block, Long> outstanding = new LinkedHashMap<>();
+  private int queueDepth;
+  private int peerReqq = DEFAULT_PEER_REQQ;
+  private Map<String, Integer> remoteExtensions = Map.of();
+
+  long downloaded;
+  long uploaded;
+  private long lastDownloaded;
+  private long lastUploaded;
+  long downloadRate;
+  long uploadRate;
+  private long lastBlockNanos;
+  boolean snubbed;
+
+  private final ArrayDeque<Block> serveQueue = new ArrayDeque<>();
+  private int readsInFlight;
+  private int pendingWrites;
+
+  PeerConnection(SwarmEngine swarm, boolean outgoing) {
+    this.swarm = swarm;
+    this.options = swarm.options();
+    this.outgoing = outgoing;
+    this.queueDepth = options.initialRequestQueue();
+  }
+
+  // ---------------------------------------------------------------- handshake and setup
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      armHandshakeTimer();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (outgoing) {
+      ctx.writeAndFlush(swarm.ourHandshake());
+    }
+    armHandshakeTimer();
+    ctx.fireChannelActive();
+  }
+
+  private void armHandshakeTimer() {
+    if (handshakeTimer == null && remote == null) {
+      handshakeTimer =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (remote == null) {
+                      log.debug("{}: no handshake in time", ctx.channel());
+                      ctx.close();
+                    }
+                  },
+                  options.handshakeTimeout().toMillis(),
+                  TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Called with the peer's handshake, on whatever event loop the channel is on. */
+  void handshakeReceived(Handshake handshake) {
+    if (handshakeTimer != null) {
+      handshakeTimer.cancel(false);
+    }
+    if (!handshake.infoHash().equals(swarm.infoHash())
+        || handshake.peerId().equals(swarm.ourPeerId())) {
+      log.debug("{}: wrong info-hash or our own peer id", ctx.channel());
+      ctx.close();
+      return;
+    }
+    remote = handshake;
+    fast = handshake.supportsFastExtension();
+    extensionProtocol = handshake.supportsExtensionProtocol();
+    String name = ctx.name();
+    ctx.pipeline()
+        .addBefore(name, "idle", new IdleStateHandler(
+            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
+            TimeUnit.MILLISECONDS))
+        .addBefore(name, "frame", MessageCodec.frameDecoder(swarm.maxFrameLength()))
+        .addBefore(name, "codec", MessageCodec.INSTANCE);
+    Channel ch = ctx.channel();
+    EventLoop loop = swarm.loop();
+    if (ch.eventLoop() == loop) {
+      start();
+      return;
+    }
+    // An incoming connection accepted on another event loop: move it to the torrent's.
+    ch.config().setAutoRead(false);
+    ch.deregister()
+        .addListener(
+            (ChannelFutureListener)
+                d -> {
+                  if (!d.isSuccess()) {
+                    ch.close();
+                    return;
+                  }
+                  loop.register(ch)
+                      .addListener(
+                          (ChannelFutureListener)
+                              r -> {
+                                if (r.isSuccess()) {
+                                  start();
+                                } else {
+                                  ch.close();
+                                }
+                              });
+                });
+  }
+
+  /** On the torrent's event loop, once the handshakes are done. */
+  private void start() {
+    Channel ch = ctx.channel();
+    if (!ch.isActive()) {
+      releaseEarly();
+      return;
+    }
+    if (!outgoing) {
+      ctx.write(swarm.ourHandshake());
+    }
+    if (!swarm.attach(this)) {
+      ctx.flush();
+      ctx.close();
+      releaseEarly();
+      return;
+    }
+    started = true;
+    BitSet have = swarm.picker().haveSet();
+    int pieceCount = swarm.pieceCount();
+    if (fast && have.isEmpty()) {
+      ctx.write(Simple.HAVE_NONE);
+    } else if (fast && have.cardinality() == pieceCount) {
+      ctx.write(Simple.HAVE_ALL);
+    } else if (!have.isEmpty()) {
+      ctx.write(Bitfield.of(have, pieceCount));
+    }
+    if (extensionProtocol) {
+      ctx.write(swarm.extendedHandshakeFor(this));
+    }
+    ctx.flush();
+    while (!early.isEmpty() && !closed) {
+      handle(early.poll());
+    }
+    releaseEarly();
+    ch.config().setAutoRead(true);
+  }
+
+  private void releaseEarly() {
+    while (!early.isEmpty()) {
+      ReferenceCountUtil.release(early.poll());
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Handshake h) {
+      handshakeReceived(h);
+    } else if (!started) {
+      if (closed) {
+        ReferenceCountUtil.release(msg);
+      } else {
+        early.add(msg);
+      }
+    } else {
+      handle(msg);
+    }
+  }
+
+  private void handle(Object msg) {
+    if (closed) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    boolean first = !piecesAnnounced && !haveReceived;
+    if (msg instanceof Piece piece) {
+      pieceReceived(piece);
+    } else if (msg instanceof Extended extended) {
+      try {
+        swarm.extensionMessage(this, extended);
+      } finally {
+        extended.release();
+      }
+    } else if (msg instanceof Simple simple) {
+      simple(simple, first);
+    } else if (msg instanceof Have have) {
+      have(have.piece());
+    } else if (msg instanceof Bitfield bitfield) {
+      bitfield(bitfield, first);
+    } else if (msg instanceof BlockMessage m) {
+      blockMessage(m);
+    } else if (msg instanceof ExtendedHandshake h) {
+      extendedHandshake(h);
+    } else if (msg instanceof KeepAlive
+        || msg instanceof Port
+        || msg instanceof Suggest
+        || msg instanceof AllowedFast) {
+      // Nothing to do: we neither run DHT nor use suggestions or the allowed-fast set.
+      return;
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void protocolError(String problem) {
+    log.debug("{}: {}", ctx.channel(), problem);
+    close();
+  }
+
+  private void simple(Simple m, boolean first) {
+    switch (m) {
+      case CHOKE:
+        peerChoking = true;
+        if (!fast) {
+          // BEP 3: a choke discards every pending request. BEP 6 peers reject them instead.
+          dropAllRequests(false);
+        }
+        break;
+      case UNCHOKE:
+        peerChoking = false;
+        requestMore();
+        break;
+      case INTERESTED:
+        peerInterested = true;
+        swarm.interestChanged(this);
+        break;
+      case NOT_INTERESTED:
+        peerInterested = false;
+        swarm.interestChanged(this);
+        break;
+      case HAVE_ALL:
+      case HAVE_NONE:
+        if (!fast || !first) {
+          protocolError(m + " without the fast extension or not first");
+          return;
+        }
+        piecesAnnounced = true;
+        if (m == Simple.HAVE_ALL) {
+          peerHas.set(0, swarm.pieceCount());
+          swarm.picker().peerHasAll(peerHas);
+        }
+        updateInterest();
+        break;
+    }
+  }
+
+  private void have(int piece) {
+    if (piece >= swarm.pieceCount()) {
+      protocolError("have " + piece + " out of range");
+      return;
+    }
+    haveReceived = true;
+    if (!peerHas.get(piece)) {
+      peerHas.set(piece);
+      swarm.picker().peerHas(piece);
+      if (!amInterested) {
+        updateInterest();
+      }
+      requestMore();
+    }
+  }
+
+  private void bitfield(Bitfield bitfield, boolean first) {
+    if (!first) {
+      protocolError("bitfield after the peer announced its pieces");
+      return;
+    }
+    BitSet bits = bitfield.toBitSet(swarm.pieceCount());
+    if (bits == null) {
+      protocolError("bitfield of the wrong length or with spare bits set");
+      return;
+    }
+    piecesAnnounced = true;
+    peerHas.or(bits);
+    swarm.picker().peerHasAll(peerHas);
+    updateInterest();
+  }
+
+  private void blockMessage(BlockMessage m) {
+    Block block = m.block();
+    if (!swarm.isValidBlock(block, MAX_REQUEST_LENGTH)) {
+      protocolError(m.kind() + " out of range: " + block);
+      return;
+    }
+    switch (m.kind()) {
+      case REQUEST:
+        requestReceived(block);
+        break;
+      case CANCEL:
+        if (serveQueue.remove(block) && fast) {
+          ctx.writeAndFlush(BlockMessage.reject(block));
+        }
+        break;
+      case REJECT:
+        if (!fast) {
+          protocolError("reject without the fast extension");
+          return;
+        }
+        if (outstanding.remove(block) != null) {
+          swarm.picker().requestDropped(block);
+          requestMore();
+        }
+        break;
+    }
+  }
+
+  private void extendedHandshake(ExtendedHandshake h) {
+    if (!extensionProtocol) {
+      protocolError("extended message without the extension protocol");
+      return;
+    }
+    Map<String, Integer> merged = new HashMap<>(remoteExtensions);
+    h.extensions().forEach((name, id) -> {
+      if (id == 0) {
+        merged.remove(name);
+      } else {
+        merged.put(name, id);
+      }
+    });
+    remoteExtensions = ImmutableMap.copyOf(merged);
+    OptionalInt reqq = h.requestQueue();
+    if (reqq.isPresent()) {
+      peerReqq = reqq.getAsInt();
+    }
+  }
+
+  /** The id the peer assigned to an extension, if it supports it. */
+  public OptionalInt remoteExtensionId(String name) {
+    Integer id = remoteExtensions.get(name);
+    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  /** Sends an extended message to this peer (the payload is released). */
+  public void sendExtended(int remoteId, ByteBuf payload) {
+    ctx.writeAndFlush(new Extended(remoteId, payload));
+  }
+
+  // ---------------------------------------------------------------- downloading
+
+  private void pieceReceived(Piece piece) {
+    Block block = piece.block();
+    if (outstanding.remove(block) == null) {
+      swarm.wasted(block.length());
+      piece.release();
+      return;
+    }
+    downloaded += block.length();
+    lastBlockNanos = swarm.nanoTime();
+    if (snubbed) {
+      snubbed = false;
+      queueDepth = options.initialRequestQueue();
+    }
+    pendingWrites++;
+    if (pendingWrites >= options.maxPendingWrites()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    swarm.blockReceived(this, piece);
+    requestMore();
+  }
+
+  /** A block write that this connection started has finished, well or not. */
+  void writeFinished() {
+    pendingWrites--;
+    if (!closed
+        && !ctx.channel().config().isAutoRead()
+        && pendingWrites <= options.maxPendingWrites() / 2) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  boolean hasOutstanding(Block block) {
+    return outstanding.containsKey(block);
+  }
+
+  /** Another peer delivered this block first: cancel ours. */
+  void cancel(Block block) {
+    if (outstanding.remove(block) != null) {
+      swarm.picker().requestDropped(block);
+      ctx.writeAndFlush(BlockMessage.cancel(block));
+    }
+  }
+
+  void updateInterest() {
+    boolean want = !swarm.isComplete() && swarm.picker().isInteresting(peerHas);
+    if (want != amInterested) {
+      amInterested = want;
+      ctx.writeAndFlush(want ? Simple.INTERESTED : Simple.NOT_INTERESTED);
+    }
+    if (want) {
+      requestMore();
+    }
+  }
+
+  void requestMore() {
+    if (closed || !started || peerChoking || !amInterested) {
+      return;
+    }
+    int target = Math.min(snubbed ? 1 : queueDepth, peerReqq);
+    int wanted = target - outstanding.size();
+    if (wanted <= 0) {
+      return;
+    }
+    List<Block> blocks = swarm.picker().pick(peerHas, wanted, outstanding::containsKey);
+    if (blocks.isEmpty()) {
+      if (outstanding.isEmpty()) {
+        updateInterestQuietly();
+      }
+      return;
+    }
+    long now = swarm.nanoTime();
+    for (Block b : blocks) {
+      outstanding.put(b, now);
+      ctx.write(BlockMessage.request(b));
+    }
+    ctx.flush();
+  }
+
+  private void updateInterestQuietly() {
+    if (!swarm.picker().isInteresting(peerHas) && amInterested) {
+      amInterested = false;
+      ctx.writeAndFlush(Simple.NOT_INTERESTED);
+    }
+  }
+
+  private void dropAllRequests(boolean sendCancel) {
+    for (Block b : new ArrayList<>(outstanding.keySet())) {
+      swarm.picker().requestDropped(b);
+      if (sendCancel && ctx.channel().isActive()) {
+        ctx.write(BlockMessage.cancel(b));
+      }
+    }
+    outstanding.clear();
+    if (sendCancel) {
+      ctx.flush();
+    }
+  }
+
+  /** Once a second: rates, queue depth and the per-block timeout. */
+  void tick(long nowNanos) {
+    downloadRate = downloaded - lastDownloaded;
+    uploadRate = uploaded - lastUploaded;
+    lastDownloaded = downloaded;
+    lastUploaded = uploaded;
+    if (!snubbed) {
+      long depth = downloadRate * 2 / Block.SIZE;
+      queueDepth =
+          (int) Math.max(options.initialRequestQueue(), Math.min(options.maxRequestQueue(), depth));
+    }
+    if (!outstanding.isEmpty()) {
+      long oldest = outstanding.values().iterator().next();
+      long since = Math.max(oldest, lastBlockNanos);
+      if (nowNanos - since > options.blockTimeout().toNanos()) {
+        log.debug("{}: stalled with {} requests", ctx.channel(), outstanding.size());
+        snubbed = true;
+        dropAllRequests(true);
+        swarm.requestFromAll();
+      }
+    }
+    requestMore();
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  void setChoking(boolean choke) {
+    if (choke == amChoking || closed) {
+      return;
+    }
+    amChoking = choke;
+    ctx.write(choke ? Simple.CHOKE : Simple.UNCHOKE);
+    if (choke) {
+      if (fast) {
+        for (Block b : serveQueue) {
+          ctx.write(BlockMessage.reject(b));
+        }
+      }
+      serveQueue.clear();
+    }
+    ctx.flush();
+  }
+
+  private void requestReceived(Block block) {
+    if (amChoking || !swarm.picker().have(block.piece()) || serveQueue.size()
+        >= options.maxServeQueue()) {
+      if (fast) {
+        ctx.writeAndFlush(BlockMessage.reject(block));
+      }
+      return;
+    }
+    serveQueue.add(block);
+    serve();
+  }
+
+  private void serve() {
+    while (!closed
+        && !serveQueue.isEmpty()
+        && readsInFlight < MAX_READS_IN_FLIGHT
+        && ctx.channel().isWritable()) {
+      Block block = serveQueue.poll();
+      readsInFlight++;
+      swarm.readBlock(block, this);
+    }
+  }
+
+  /** A block read for this peer; {@code data} is null when the read failed. */
+  void blockRead(Block block, ByteBuf data) {
+    readsInFlight--;
+    if (data == null) {
+      close();
+      return;
+    }
+    if (closed || amChoking) {
+      data.release();
+      return;
+    }
+    uploaded += block.length();
+    swarm.uploaded(block.length());
+    ctx.writeAndFlush(new Piece(block.piece(), block.offset(), data));
+    serve();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (started) {
+      serve();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  void sendHave(int piece) {
+    if (started && !closed) {
+      ctx.writeAndFlush(new Have(piece));
+    }
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent e) {
+      if (e.state() == IdleState.READER_IDLE) {
+        protocolError("idle");
+      } else if (e.state() == IdleState.WRITER_IDLE) {
+        ctx.writeAndFlush(KeepAlive.INSTANCE);
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("{}: {}", ctx.channel(), cause.toString());
+    close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    if (handshakeTimer != null) {
+      handshakeTimer.cancel(false);
+    }
+    releaseEarly();
+    if (started) {
+      started = false;
+      dropAllRequests(false);
+      serveQueue.clear();
+      swarm.detach(this);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  void close() {
+    closed = true;
+    ctx.close();
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  PeerId peerId() {
+    return remote.peerId();
+  }
+
+  boolean isOutgoing() {
+    return outgoing;
+  }
+
+  SocketAddress remoteAddress() {
+    return ctx.channel().remoteAddress();
+  }
+
+  BitSet peerHas() {
+    return peerHas;
+  }
+
+  boolean isSeed() {
+    return peerHas.cardinality() == swarm.pieceCount();
+  }
+
+  int outstandingCount() {
+    return outstanding.size();
+  }
+
+  @Override
+  public String toString() {
+    return "PeerConnection[" + (ctx == null ? "?" : ctx.channel().remoteAddress()) + "]";
+  }
+}

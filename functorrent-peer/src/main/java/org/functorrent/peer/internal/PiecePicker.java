@@ -1,0 +1,366 @@
+package org.functorrent.peer.internal;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.IntToLongFunction;
+import java.util.function.Predicate;
+
+/**
+ * Decides which blocks to request from which peer, and tracks every block from request to
+ * verification. Rarest first with random tie-breaking among the pieces of the highest priority,
+ * partially downloaded pieces first, an optional sequential order, and an endgame that hands out
+ * blocks already requested from another peer once nothing else is left. Not thread-safe: it lives
+ * on its torrent's event loop. {@code P} identifies a peer (a connection).
+ */
+public final class PiecePicker<P> {
+  private final int pieceCount;
+  private final IntToLongFunction pieceSize;
+  private final Random random;
+  private final int[] availability;
+  private final byte[] priority;
+  private final BitSet have = new BitSet();
+  private final Map<Integer, Partial<P>> partials = new LinkedHashMap<>();
+  private boolean sequential;
+  private int maxEndgameRequests = 2;
+
+  /** The state of a piece being downloaded. */
+  private static final class Partial<P> {
+    final int piece;
+    final int[] requests;
+    final boolean[] received;
+    final boolean[] written;
+    final List<P> senders;
+    int writtenCount;
+
+    Partial(int piece, int blocks) {
+      this.piece = piece;
+      this.requests = new int[blocks];
+      this.received = new boolean[blocks];
+      this.written = new boolean[blocks];
+      this.senders = new ArrayList<>(java.util.Collections.nCopies(blocks, null));
+    }
+  }
+
+  /** What became of a received block. */
+  public enum Received {
+    /** The block was wanted: write it. */
+    ACCEPTED,
+    /** Another peer delivered it first (endgame), or the piece is already verified: drop it. */
+    DUPLICATE,
+    /** Never requested, or not a block boundary: drop it. */
+    UNEXPECTED
+  }
+
+  public PiecePicker(int pieceCount, IntToLongFunction pieceSize, Random random) {
+    checkArgument(pieceCount > 0, "pieceCount: %s (expected: > 0)", pieceCount);
+    this.pieceCount = pieceCount;
+    this.pieceSize = pieceSize;
+    this.random = random;
+    this.availability = new int[pieceCount];
+    this.priority = new byte[pieceCount];
+    Arrays.fill(priority, (byte) 1);
+  }
+
+  public int pieceCount() {
+    return pieceCount;
+  }
+
+  int blockCount(int piece) {
+    return (int) ((pieceSize.applyAsLong(piece) + Block.SIZE - 1) / Block.SIZE);
+  }
+
+  Block block(int piece, int index) {
+    int offset = index * Block.SIZE;
+    int length = (int) Math.min(Block.SIZE, pieceSize.applyAsLong(piece) - offset);
+    return new Block(piece, offset, length);
+  }
+
+  /** Marks pieces as already verified (resume data or a seeder's store). */
+  public void setHave(BitSet verified) {
+    have.or(verified);
+    have.clear(pieceCount, Math.max(pieceCount, have.length()));
+  }
+
+  public boolean have(int piece) {
+    return have.get(piece);
+  }
+
+  public BitSet haveSet() {
+    return (BitSet) have.clone();
+  }
+
+  public int verifiedCount() {
+    return have.cardinality();
+  }
+
+  /** Whether every piece with a priority above 0 is verified. */
+  public boolean isComplete() {
+    for (int i = have.nextClearBit(0); i < pieceCount; i = have.nextClearBit(i + 1)) {
+      if (priority[i] > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Sets a piece's priority: 0 skips it, higher values are picked before lower ones. */
+  public void setPriority(int piece, int value) {
+    checkArgument(value >= 0 && value <= 7, "priority: %s (expected: 0..7)", value);
+    priority[piece] = (byte) value;
+  }
+
+  /** In sequential mode the lowest needed index is picked first, ignoring rarity. */
+  public void setSequential(boolean sequential) {
+    this.sequential = sequential;
+  }
+
+  /** How many peers may be asked for the same block in the endgame. */
+  public void setMaxEndgameRequests(int max) {
+    checkArgument(max >= 1, "max: %s (expected: >= 1)", max);
+    this.maxEndgameRequests = max;
+  }
+
+  public int availability(int piece) {
+    return availability[piece];
+  }
+
+  public void peerHas(int piece) {
+    availability[piece]++;
+  }
+
+  public void peerHasAll(BitSet pieces) {
+    for (int i = pieces.nextSetBit(0); i >= 0 && i < pieceCount; i = pieces.nextSetBit(i + 1)) {
+      availability[i]++;
+    }
+  }
+
+  public void peerGone(BitSet pieces) {
+    for (int i = pieces.nextSetBit(0); i >= 0 && i < pieceCount; i = pieces.nextSetBit(i + 1)) {
+      availability[i]--;
+    }
+  }
+
+  private boolean needed(int piece) {
+    return !have.get(piece) && priority[piece] > 0;
+  }
+
+  /** Whether a peer with these pieces has one that we need. */
+  public boolean isInteresting(BitSet peerHas) {
+    for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
+      if (needed(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every needed block has been requested at least once: the endgame. */
+  public boolean inEndgame() {
+    for (int i = have.nextClearBit(0); i < pieceCount; i = have.nextClearBit(i + 1)) {
+      if (priority[i] > 0 && !partials.containsKey(i)) {
+        return false;
+      }
+    }
+    for (Partial<P> p : partials.values()) {
+      for (int b = 0; b < p.requests.length; b++) {
+        if (!p.received[b] && p.requests[b] == 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Picks up to {@code max} blocks to request from a peer that has {@code peerHas}, and counts
+   * them as requested. {@code requestedFromPeer} tells which blocks this peer already has
+   * outstanding, so that the endgame never asks one peer twice for a block.
+   */
+  public List<Block> pick(BitSet peerHas, int max, Predicate<Block> requestedFromPeer) {
+    List<Block> picked = new ArrayList<>();
+    if (max <= 0) {
+      return picked;
+    }
+    // 1. Finish what was started.
+    for (Partial<P> p : partials.values()) {
+      if (!peerHas.get(p.piece)) {
+        continue;
+      }
+      for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
+        if (!p.received[b] && p.requests[b] == 0) {
+          p.requests[b]++;
+          picked.add(block(p.piece, b));
+        }
+      }
+      if (picked.size() >= max) {
+        return picked;
+      }
+    }
+    // 2. Start new pieces.
+    while (picked.size() < max) {
+      int piece = choosePiece(peerHas);
+      if (piece < 0) {
+        break;
+      }
+      Partial<P> p = new Partial<>(piece, blockCount(piece));
+      partials.put(piece, p);
+      for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
+        p.requests[b]++;
+        picked.add(block(piece, b));
+      }
+    }
+    // 3. Endgame: blocks requested from others, least requested first.
+    if (picked.size() < max && inEndgame()) {
+      Set<Block> pickedNow = new HashSet<>(picked);
+      for (int round = 1; round < maxEndgameRequests && picked.size() < max; round++) {
+        for (Partial<P> p : partials.values()) {
+          if (!peerHas.get(p.piece)) {
+            continue;
+          }
+          for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
+            Block block = block(p.piece, b);
+            if (!p.received[b]
+                && p.requests[b] == round
+                && !pickedNow.contains(block)
+                && !requestedFromPeer.test(block)) {
+              p.requests[b]++;
+              picked.add(block);
+              pickedNow.add(block);
+            }
+          }
+        }
+      }
+    }
+    return picked;
+  }
+
+  private int choosePiece(BitSet peerHas) {
+    int best = -1;
+    int bestPriority = 0;
+    int bestAvailability = Integer.MAX_VALUE;
+    int ties = 0;
+    for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
+      if (!needed(i) || partials.containsKey(i)) {
+        continue;
+      }
+      int prio = priority[i];
+      int avail = sequential ? 0 : availability[i];
+      if (prio > bestPriority || (prio == bestPriority && avail < bestAvailability)) {
+        best = i;
+        bestPriority = prio;
+        bestAvailability = avail;
+        ties = 1;
+      } else if (prio == bestPriority && avail == bestAvailability && !sequential) {
+        ties++;
+        if (random.nextInt(ties) == 0) {
+          best = i;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** A request that will not be answered (cancelled, rejected, timed out, peer gone). */
+  public void requestDropped(Block block) {
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    if (p != null && b >= 0 && p.requests[b] > 0) {
+      p.requests[b]--;
+    }
+  }
+
+  private int blockIndex(Block block) {
+    if (block.piece() >= pieceCount || block.offset() % Block.SIZE != 0) {
+      return -1;
+    }
+    int b = block.offset() / Block.SIZE;
+    if (b >= blockCount(block.piece()) || !block(block.piece(), b).equals(block)) {
+      return -1;
+    }
+    return b;
+  }
+
+  /** A block arrived from {@code sender}, who had it requested. */
+  public Received blockReceived(Block block, P sender) {
+    if (block.piece() < pieceCount && have.get(block.piece())) {
+      return Received.DUPLICATE;
+    }
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    if (p == null || b < 0) {
+      return Received.UNEXPECTED;
+    }
+    if (p.requests[b] > 0) {
+      p.requests[b]--;
+    }
+    if (p.received[b]) {
+      return Received.DUPLICATE;
+    }
+    p.received[b] = true;
+    p.senders.set(b, sender);
+    return Received.ACCEPTED;
+  }
+
+  /** The block is in storage; true when that completes its piece, which is then to be verified. */
+  public boolean blockWritten(Block block) {
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    if (p == null || b < 0 || !p.received[b] || p.written[b]) {
+      return false;
+    }
+    p.written[b] = true;
+    p.writtenCount++;
+    return p.writtenCount == p.written.length;
+  }
+
+  /** Storage did not take the block: it must be downloaded again. */
+  public void blockWriteFailed(Block block) {
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    if (p != null && b >= 0 && !p.written[b]) {
+      p.received[b] = false;
+      p.senders.set(b, null);
+    }
+  }
+
+  /** Peers that have an outstanding request for this block (endgame duplicates to cancel). */
+  public boolean isReceived(Block block) {
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    return have.get(block.piece()) || (p != null && b >= 0 && p.received[b]);
+  }
+
+  public void pieceVerified(int piece) {
+    partials.remove(piece);
+    have.set(piece);
+  }
+
+  /** The piece failed its hash check: start it again; returns the peers that sent its blocks. */
+  public List<P> pieceFailed(int piece) {
+    Partial<P> p = partials.remove(piece);
+    if (p == null) {
+      return List.of();
+    }
+    List<P> senders = new ArrayList<>();
+    for (P s : p.senders) {
+      if (s != null) {
+        senders.add(s);
+      }
+    }
+    return senders;
+  }
+
+  /** Pieces started and not yet verified. */
+  public Set<Integer> partialPieces() {
+    return new HashSet<>(partials.keySet());
+  }
+}

@@ -1,0 +1,655 @@
+package org.functorrent.peer.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.functorrent.metainfo.InfoHash;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.PeerOptions;
+import org.functorrent.peer.PieceStore;
+import org.functorrent.peer.Swarm;
+import org.functorrent.peer.SwarmListener;
+import org.functorrent.peer.SwarmStats;
+import org.functorrent.peer.internal.PeerMessage.Extended;
+import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
+import org.functorrent.peer.internal.PeerMessage.Piece;
+import org.functorrent.peer.internal.PiecePicker.Received;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One torrent's swarm. All of its state is confined to one event loop: public methods hand their
+ * work to it, and {@link PeerConnection}s call the package-private methods from it.
+ */
+public final class SwarmEngine implements Swarm {
+  private static final Logger log = LoggerFactory.getLogger(SwarmEngine.class);
+  private static final long TICK_MILLIS = 1000;
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(5);
+
+  private final ClientCore client;
+  private final PeerOptions options;
+  private final MetaInfo metaInfo;
+  private final PieceStore store;
+  private final SwarmListener listener;
+  private final EventLoop loop;
+  private final PiecePicker<PeerId> picker;
+  private final Choker<PeerConnection> choker;
+  private final Random random;
+  private final int maxFrameLength;
+  private final Map<String, ExtensionHandler> extensions = new TreeMap<>();
+  private final Map<Integer, ExtensionHandler> extensionsById = new HashMap<>();
+
+  private final Set<PeerConnection> connections = new LinkedHashSet<>();
+  private final Set<Channel> channels = new HashSet<>();
+  private final Map<InetSocketAddress, PeerEntry> known = new LinkedHashMap<>();
+  private final Set<PeerId> bannedIds = new HashSet<>();
+  private final Map<PeerId, Integer> badPieces = new HashMap<>();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+  private ScheduledFuture<?> ticker;
+  private long ticks;
+  private boolean closed;
+
+  private long downloaded;
+  private long uploaded;
+  private long wasted;
+  private int failedPieces;
+
+  /** An address we may connect to. */
+  private static final class PeerEntry {
+    final InetSocketAddress address;
+    int failures;
+    long nextAttemptNanos;
+    boolean busy;
+    boolean dropped;
+
+    PeerEntry(InetSocketAddress address) {
+      this.address = address;
+    }
+  }
+
+  SwarmEngine(
+      ClientCore client,
+      MetaInfo metaInfo,
+      PieceStore store,
+      BitSet verified,
+      SwarmListener listener,
+      List<ExtensionHandler> extensionHandlers,
+      long seed) {
+    this.client = client;
+    this.options = client.options();
+    this.metaInfo = metaInfo;
+    this.store = store;
+    this.listener = listener;
+    this.loop = client.group().next();
+    this.random = new Random(seed);
+    this.picker = new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random);
+    this.picker.setHave(verified);
+    this.choker = new Choker<>(options.uploadSlots(), random);
+    this.maxFrameLength = MessageCodec.maxFrameLength(metaInfo.pieceCount());
+    for (ExtensionHandler h : extensionHandlers) {
+      extensions.put(h.name(), h);
+    }
+    int id = 1;
+    for (ExtensionHandler h : extensions.values()) {
+      extensionsById.put(id++, h);
+    }
+    if (picker.isComplete()) {
+      completion.complete(null);
+    }
+  }
+
+  void start() {
+    loop.execute(
+        () ->
+            ticker =
+                loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS,
+                    TimeUnit.MILLISECONDS));
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  @Override
+  public InfoHash infoHash() {
+    return metaInfo.infoHash();
+  }
+
+  long nanoTime() {
+    return client.nanoTime();
+  }
+
+  PeerOptions options() {
+    return options;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  PiecePicker<PeerId> picker() {
+    return picker;
+  }
+
+  int pieceCount() {
+    return metaInfo.pieceCount();
+  }
+
+  int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  PeerId ourPeerId() {
+    return client.peerId();
+  }
+
+  boolean isComplete() {
+    return picker.isComplete();
+  }
+
+  Handshake ourHandshake() {
+    return new Handshake(
+        Handshake.EXTENSION_PROTOCOL | Handshake.FAST_EXTENSION, infoHash(), client.peerId());
+  }
+
+  ExtendedHandshake extendedHandshakeFor(PeerConnection c) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    extensionsById.forEach((id, h) -> m.put(h.name(), id));
+    OptionalInt port = client.listenPort();
+    return new ExtendedHandshake(
+        com.google.common.collect.ImmutableMap.copyOf(m),
+        Optional.of(options.clientName()),
+        port,
+        OptionalInt.of(options.maxServeQueue()),
+        c.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+            ? Optional.of(a.getAddress())
+            : Optional.empty(),
+        OptionalLong.empty());
+  }
+
+  boolean isValidBlock(Block block, int maxLength) {
+    if (block.piece() >= pieceCount() || block.length() == 0 || block.length() > maxLength) {
+      return false;
+    }
+    return (long) block.offset() + block.length() <= metaInfo.pieceSize(block.piece());
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  @Override
+  public void addPeers(Collection<InetSocketAddress> peers) {
+    List<InetSocketAddress> copy = List.copyOf(peers);
+    execute(
+        () -> {
+          for (InetSocketAddress a : copy) {
+            if (a.getPort() > 0 && !known.containsKey(a)) {
+              known.put(a, new PeerEntry(a));
+            }
+          }
+          connectMore();
+        });
+  }
+
+  @Override
+  public CompletableFuture<Void> completion() {
+    return completion.copy();
+  }
+
+  @Override
+  public CompletableFuture<SwarmStats> stats() {
+    CompletableFuture<SwarmStats> f = new CompletableFuture<>();
+    try {
+      loop.execute(
+          () ->
+              f.complete(
+                  new SwarmStats(
+                      connections.size(),
+                      picker.verifiedCount(),
+                      pieceCount(),
+                      downloaded,
+                      uploaded,
+                      wasted,
+                      failedPieces,
+                      bannedIds.size())));
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public CompletableFuture<Void> closeAsync() {
+    client.remove(this);
+    try {
+      loop.execute(this::closeOnLoop);
+    } catch (RejectedExecutionException e) {
+      closeFuture.complete(null);
+    }
+    return closeFuture.copy();
+  }
+
+  private void closeOnLoop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (ticker != null) {
+      ticker.cancel(false);
+    }
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel ch : new ArrayList<>(channels)) {
+      closing.add(ch.close());
+    }
+    if (closing.isEmpty()) {
+      closeFuture.complete(null);
+      return;
+    }
+    int[] left = {closing.size()};
+    for (ChannelFuture f : closing) {
+      f.addListener(
+          x -> {
+            if (--left[0] == 0) {
+              closeFuture.complete(null);
+            }
+          });
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      closeAsync().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      log.warn("{}: close did not finish: {}", infoHash(), e.toString());
+    }
+  }
+
+  private void execute(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("event loop shut down; dropped a task");
+    }
+  }
+
+  /** Runs {@code then} on the loop with the future's outcome; {@code orElse} if the loop is gone. */
+  private <T> void onLoop(CompletionStage<T> stage, Consumer<T> then, Runnable orElse) {
+    stage.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            log.debug("storage failed: {}", error.toString());
+          }
+          try {
+            loop.execute(() -> then.accept(error == null ? value : null));
+          } catch (RejectedExecutionException e) {
+            orElse.run();
+          }
+        });
+  }
+
+  private void notifyListener(Consumer<SwarmListener> event) {
+    try {
+      client.callbacks()
+          .execute(
+              () -> {
+                try {
+                  event.accept(listener);
+                } catch (RuntimeException e) {
+                  log.warn("listener failed", e);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      log.debug("callback executor shut down");
+    }
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private void connectMore() {
+    if (closed) {
+      return;
+    }
+    if (picker.isComplete()) {
+      return; // a seeder waits for leechers to come to it
+    }
+    long now = client.nanoTime();
+    for (PeerEntry e : known.values()) {
+      if (channels.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
+        return;
+      }
+      if (!e.busy && !e.dropped && now - e.nextAttemptNanos >= 0) {
+        connect(e);
+      }
+    }
+  }
+
+  private void connect(PeerEntry entry) {
+    entry.busy = true;
+    PeerConnection[] handler = new PeerConnection[1];
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(client.socketChannelType())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) options.connectTimeout().toMillis())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    handler[0] = new PeerConnection(SwarmEngine.this, true);
+                    ch.pipeline()
+                        .addLast("hs-decoder", new HandshakeCodec.Decoder())
+                        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
+                        .addLast("peer", handler[0]);
+                  }
+                });
+    ChannelFuture f = b.connect(entry.address);
+    Channel ch = f.channel();
+    channels.add(ch);
+    long connectedAt = client.nanoTime();
+    ch.closeFuture()
+        .addListener(
+            x -> {
+              channels.remove(ch);
+              entry.busy = false;
+              boolean wasUseful = handler[0] != null && handler[0].downloaded + handler[0].uploaded
+                  > 0;
+              if (wasUseful) {
+                entry.failures = 0;
+              } else {
+                entry.failures++;
+              }
+              if (entry.failures >= options.maxConnectFailures()) {
+                entry.dropped = true;
+              }
+              long backoff = Math.min(MAX_BACKOFF_NANOS,
+                  TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
+              entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
+              if (!closed) {
+                loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
+              }
+            });
+    f.addListener(
+        (ChannelFutureListener)
+            r -> {
+              if (!r.isSuccess()) {
+                log.debug("connect to {} failed: {}", entry.address, r.cause().toString());
+              }
+            });
+  }
+
+  /** Adds an incoming connection's channel (already on this loop) to this swarm's channels. */
+  void adopt(Channel ch) {
+    channels.add(ch);
+    ch.closeFuture().addListener(x -> channels.remove(ch));
+  }
+
+  /** The handshakes are done; false refuses the connection. */
+  boolean attach(PeerConnection c) {
+    if (closed || bannedIds.contains(c.peerId())) {
+      return false;
+    }
+    if (!c.isOutgoing()) {
+      if (connections.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
+        return false;
+      }
+      adopt(c.channel());
+    }
+    for (PeerConnection other : connections) {
+      if (other.peerId().equals(c.peerId())) {
+        log.debug("duplicate connection to {}", c.peerId());
+        return false;
+      }
+    }
+    connections.add(c);
+    client.connectionOpened();
+    return true;
+  }
+
+  void detach(PeerConnection c) {
+    if (!connections.remove(c)) {
+      return;
+    }
+    client.connectionClosed();
+    picker.peerGone(c.peerHas());
+    if (!c.amChoking) {
+      rechoke(false);
+    }
+    requestFromAll();
+  }
+
+  void interestChanged(PeerConnection c) {
+    if (c.peerInterested && c.amChoking) {
+      int unchoked = 0;
+      for (PeerConnection p : connections) {
+        if (!p.amChoking) {
+          unchoked++;
+        }
+      }
+      if (unchoked < options.uploadSlots()) {
+        c.setChoking(false);
+      }
+    } else if (!c.peerInterested && !c.amChoking) {
+      c.setChoking(true);
+      rechoke(false);
+    }
+  }
+
+  void requestFromAll() {
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      c.requestMore();
+    }
+  }
+
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    ticks++;
+    long now = client.nanoTime();
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      c.tick(now);
+    }
+    long roundTicks = Math.max(1, options.chokeInterval().toMillis() / TICK_MILLIS);
+    if (ticks % roundTicks == 0) {
+      rechoke(ticks % (3 * roundTicks) == 0);
+    }
+    connectMore();
+  }
+
+  private void rechoke(boolean rotateOptimistic) {
+    List<Choker.Candidate<PeerConnection>> candidates = new ArrayList<>();
+    for (PeerConnection c : connections) {
+      candidates.add(new Choker.Candidate<>(c, c.peerInterested, c.downloadRate, c.uploadRate,
+          c.snubbed));
+    }
+    Set<PeerConnection> unchoke = choker.round(candidates, picker.isComplete(), rotateOptimistic);
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      c.setChoking(!unchoke.contains(c));
+    }
+  }
+
+  // ---------------------------------------------------------------- blocks and pieces
+
+  void wasted(int bytes) {
+    wasted += bytes;
+  }
+
+  void uploaded(int bytes) {
+    uploaded += bytes;
+  }
+
+  /** A block that {@code from} had outstanding; this method owns (and releases) the message. */
+  void blockReceived(PeerConnection from, Piece piece) {
+    Block block = piece.block();
+    Received r = picker.blockReceived(block, from.peerId());
+    if (r != Received.ACCEPTED) {
+      wasted += block.length();
+      piece.release();
+      from.writeFinished();
+      return;
+    }
+    downloaded += block.length();
+    for (PeerConnection other : new ArrayList<>(connections)) {
+      if (other != from && other.hasOutstanding(block)) {
+        other.cancel(block);
+      }
+    }
+    CompletableFuture<Void> write;
+    try {
+      write = store.writeBlock(block.piece(), block.offset(), piece.content());
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    onLoop(
+        write.handle((v, e) -> e == null),
+        ok -> {
+          piece.release();
+          from.writeFinished();
+          if (Boolean.TRUE.equals(ok)) {
+            if (picker.blockWritten(block)) {
+              verify(block.piece());
+            }
+          } else {
+            picker.blockWriteFailed(block);
+            requestFromAll();
+          }
+        },
+        piece::release);
+  }
+
+  private void verify(int piece) {
+    CompletableFuture<Boolean> f;
+    try {
+      f = store.verifyPiece(piece);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    onLoop(f, ok -> pieceChecked(piece, Boolean.TRUE.equals(ok)), () -> {});
+  }
+
+  private void pieceChecked(int piece, boolean ok) {
+    if (closed) {
+      return;
+    }
+    if (ok) {
+      picker.pieceVerified(piece);
+      for (PeerConnection c : connections) {
+        c.sendHave(piece);
+      }
+      notifyListener(l -> l.pieceVerified(piece));
+      if (picker.isComplete()) {
+        completed();
+      }
+      return;
+    }
+    failedPieces++;
+    List<PeerId> senders = picker.pieceFailed(piece);
+    Set<PeerId> distinct = new HashSet<>(senders);
+    log.debug("piece {} failed its hash check; senders {}", piece, distinct);
+    for (PeerId id : distinct) {
+      int bad = badPieces.merge(id, 1, Integer::sum);
+      if (bad >= 2 || distinct.size() == 1) {
+        ban(id);
+      }
+    }
+    notifyListener(l -> l.pieceFailed(piece));
+    requestFromAll();
+  }
+
+  private void ban(PeerId id) {
+    if (!bannedIds.add(id)) {
+      return;
+    }
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      if (c.peerId().equals(id)) {
+        SocketAddress address = c.remoteAddress();
+        log.info("banned {} at {} for bad data", id, address);
+        PeerEntry entry = known.get(c.remoteAddress());
+        if (entry != null) {
+          entry.dropped = true;
+        }
+        notifyListener(l -> l.peerBanned(address));
+        c.close();
+      }
+    }
+  }
+
+  private void completed() {
+    log.debug("{}: complete", infoHash());
+    completion.complete(null);
+    notifyListener(SwarmListener::completed);
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      if (c.isSeed()) {
+        c.close();
+      } else {
+        c.updateInterest();
+      }
+    }
+    rechoke(false);
+  }
+
+  void readBlock(Block block, PeerConnection to) {
+    CompletableFuture<ByteBuf> f;
+    try {
+      f = store.readBlock(block.piece(), block.offset(), block.length());
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete(
+        (buf, error) -> {
+          try {
+            loop.execute(() -> to.blockRead(block, error == null ? buf : null));
+          } catch (RejectedExecutionException e) {
+            if (buf != null) {
+              buf.release();
+            }
+          }
+        });
+  }
+
+  void extensionMessage(PeerConnection from, Extended message) {
+    ExtensionHandler h = extensionsById.get(message.id());
+    if (h != null) {
+      h.messageReceived(from, message.content());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Swarm[" + infoHash() + "]";
+  }
+}

@@ -1,0 +1,263 @@
+package org.functorrent.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Whole swarms of our own on loopback: one JVM, several clients, in-memory stores. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SwarmTest {
+  static {
+    LeakRecorder.install();
+  }
+
+  private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+  private static final PeerOptions OPTIONS =
+      PeerOptions.defaults()
+          .withBlockTimeout(java.time.Duration.ofSeconds(2))
+          .withChokeInterval(java.time.Duration.ofSeconds(2));
+
+  private EventLoopGroup group;
+  private ExecutorService disk;
+  private ExecutorService callbacks;
+  private final List<PeerClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    group = new MultiThreadIoEventLoopGroup(4, NioIoHandler.newFactory());
+    disk = Executors.newFixedThreadPool(2);
+    callbacks = Executors.newSingleThreadExecutor();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (PeerClient c : clients) {
+      c.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    disk.shutdown();
+    callbacks.shutdown();
+    assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(callbacks.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    LeakRecorder.assertNoLeaks();
+  }
+
+  static byte[] randomData(long seed, int length) {
+    return TestTorrents.randomData(seed, length);
+  }
+
+  static MetaInfo torrent(byte[] data, int pieceLength) throws Exception {
+    return TestTorrents.torrent(data, pieceLength);
+  }
+
+  private PeerClient client(String prefix) {
+    PeerClient c = PeerClient.create(group, PeerId.random(prefix), callbacks, OPTIONS);
+    clients.add(c);
+    return c;
+  }
+
+  private InetSocketAddress listen(PeerClient c) throws Exception {
+    return c.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Records listener events. */
+  static final class Events implements SwarmListener {
+    final Set<Integer> verified = ConcurrentHashMap.newKeySet();
+    final Set<Integer> failed = ConcurrentHashMap.newKeySet();
+    final CompletableFuture<Void> firstFailure = new CompletableFuture<>();
+    final List<Object> banned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean completed;
+    volatile Thread callbackThread;
+
+    @Override
+    public void pieceVerified(int piece) {
+      callbackThread = Thread.currentThread();
+      verified.add(piece);
+    }
+
+    @Override
+    public void pieceFailed(int piece) {
+      failed.add(piece);
+      firstFailure.complete(null);
+    }
+
+    @Override
+    public void peerBanned(java.net.SocketAddress peer) {
+      banned.add(peer);
+    }
+
+    @Override
+    public void completed() {
+      completed = true;
+    }
+  }
+
+  @Test
+  void oneSeederThreeLeechersCompleteWithTheRightBytes() throws Exception {
+    byte[] data = randomData(1, 3 * 1024 * 1024 + 12_345);
+    MetaInfo meta = torrent(data, 64 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    Swarm seed = seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+    assertThat(seed.completion()).isCompleted();
+
+    List<MemoryStore> stores = new ArrayList<>();
+    List<Swarm> swarms = new ArrayList<>();
+    List<Events> events = new ArrayList<>();
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      PeerClient leecher = client("-FL000" + i + "-");
+      addresses.add(listen(leecher));
+      MemoryStore store = new MemoryStore(meta, null, disk);
+      Events e = new Events();
+      stores.add(store);
+      events.add(e);
+      swarms.add(leecher.addTorrent(meta, store, new BitSet(), e));
+    }
+    for (int i = 0; i < 3; i++) {
+      List<InetSocketAddress> peers = new ArrayList<>(addresses);
+      peers.remove(i);
+      peers.add(seederAddress);
+      swarms.get(i).addPeers(peers);
+    }
+    for (int i = 0; i < 3; i++) {
+      swarms.get(i).completion().get(60, TimeUnit.SECONDS);
+      assertThat(stores.get(i).data).as("leecher %s bytes", i).isEqualTo(data);
+      SwarmStats stats = swarms.get(i).stats().get(5, TimeUnit.SECONDS);
+      assertThat(stats.isComplete()).isTrue();
+      assertThat(stats.downloadedBytes()).isGreaterThanOrEqualTo(data.length);
+      assertThat(stats.failedPieces()).isZero();
+    }
+    callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    for (Events e : events) {
+      assertThat(e.verified).hasSize(meta.pieceCount());
+      assertThat(e.completed).isTrue();
+      assertThat(e.callbackThread.getName()).doesNotContain("nioEventLoop");
+    }
+    assertThat(seed.stats().get(5, TimeUnit.SECONDS).uploadedBytes()).isPositive();
+  }
+
+  /** A seeder whose store serves corrupt blocks of piece data. */
+  static final class CorruptStore extends MemoryStore {
+    CorruptStore(MetaInfo meta, byte[] data, ExecutorService executor) {
+      super(meta, data, executor);
+    }
+
+    @Override
+    byte[] transform(int piece, int offset, byte[] block) {
+      byte[] bad = block.clone();
+      bad[0] ^= 0x5A;
+      return bad;
+    }
+  }
+
+  @Test
+  void aPeerThatSendsCorruptBlocksIsBannedAndTheDownloadCompletes() throws Exception {
+    byte[] data = randomData(2, 1024 * 1024);
+    MetaInfo meta = torrent(data, 32 * 1024);
+    PeerClient liar = client("-FX0001-");
+    InetSocketAddress liarAddress = listen(liar);
+    CorruptStore liarStore = new CorruptStore(meta, data, disk);
+    liar.addTorrent(meta, liarStore, liarStore.all(), new SwarmListener() {});
+    PeerClient honest = client("-FS0001-");
+    InetSocketAddress honestAddress = listen(honest);
+    MemoryStore honestStore = new MemoryStore(meta, data, disk);
+    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Events events = new Events();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    // Only the liar at first, so that it certainly fills a piece; the honest seeder after that.
+    swarm.addPeers(List.of(liarAddress));
+    events.firstFailure.get(30, TimeUnit.SECONDS);
+    swarm.addPeers(List.of(honestAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+    SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.failedPieces()).isPositive();
+    assertThat(stats.bannedPeers()).isEqualTo(1);
+    callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(events.banned).hasSize(1);
+  }
+
+  /** A seeder that unchokes and announces every piece but never answers a request. */
+  static final class StallingStore extends MemoryStore {
+    final CompletableFuture<Void> firstRequest = new CompletableFuture<>();
+
+    StallingStore(MetaInfo meta, byte[] data, ExecutorService executor) {
+      super(meta, data, executor);
+    }
+
+    @Override
+    public CompletableFuture<io.netty.buffer.ByteBuf> readBlock(int piece, int offset, int len) {
+      firstRequest.complete(null);
+      return new CompletableFuture<>();
+    }
+  }
+
+  @Test
+  void aStallingPeerDoesNotStopTheDownload() throws Exception {
+    byte[] data = randomData(3, 512 * 1024 + 7);
+    MetaInfo meta = torrent(data, 16 * 1024);
+    PeerClient staller = client("-FZ0001-");
+    InetSocketAddress stallerAddress = listen(staller);
+    StallingStore stallerStore = new StallingStore(meta, data, disk);
+    staller.addTorrent(meta, stallerStore, stallerStore.all(), new SwarmListener() {});
+    PeerClient honest = client("-FS0001-");
+    InetSocketAddress honestAddress = listen(honest);
+    MemoryStore honestStore = new MemoryStore(meta, data, disk);
+    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new Events());
+    swarm.addPeers(List.of(stallerAddress));
+    stallerStore.firstRequest.get(30, TimeUnit.SECONDS);
+    swarm.addPeers(List.of(honestAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+  }
+
+  @Test
+  void closeLeavesNoChannelsAndIsIdempotent() throws Exception {
+    byte[] data = randomData(4, 100_000);
+    MetaInfo meta = torrent(data, 16 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress address = listen(seeder);
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new Events());
+    swarm.addPeers(List.of(address));
+    swarm.completion().get(30, TimeUnit.SECONDS);
+    leecher.close();
+    leecher.close();
+    seeder.close();
+    try (java.net.Socket s = new java.net.Socket()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> s.connect(address, 2000))
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+}

@@ -1,0 +1,325 @@
+package org.functorrent.peer.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.functorrent.metainfo.InfoHash;
+import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.LeakRecorder;
+import org.functorrent.peer.PeerOptions;
+import org.functorrent.peer.PieceStore;
+import org.functorrent.peer.SwarmListener;
+import org.functorrent.peer.TestTorrents;
+import org.functorrent.peer.internal.PeerMessage.Bitfield;
+import org.functorrent.peer.internal.PeerMessage.BlockMessage;
+import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
+import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
+import org.functorrent.peer.internal.PeerMessage.Have;
+import org.functorrent.peer.internal.PeerMessage.Piece;
+import org.functorrent.peer.internal.PeerMessage.Simple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connection handler on an {@link EmbeddedChannel}, as an incoming connection of a torrent of
+ * 8 pieces of 32 KiB; the test plays the remote peer. Time is a hand-advanced clock.
+ */
+class PeerConnectionTest {
+  static {
+    LeakRecorder.install();
+  }
+
+  private static final int PIECE = 32 * 1024;
+  private static final PeerId OUR_ID = PeerId.random("-FT0001-");
+  private static final PeerId THEIR_ID = PeerId.random("-XX0001-");
+  private static final PeerOptions OPTIONS =
+      PeerOptions.defaults().withBlockTimeout(Duration.ofSeconds(5));
+
+  private final byte[] data = TestTorrents.randomData(7, 8 * PIECE);
+  private final MetaInfo meta;
+  private final AtomicLong clock = new AtomicLong();
+  private final byte[] stored = new byte[data.length];
+  private final List<Integer> verified = new ArrayList<>();
+  private EmbeddedChannel ch;
+  private ClientCore core;
+  private SwarmEngine swarm;
+  private final ByteBuf received = Unpooled.buffer();
+
+  PeerConnectionTest() throws Exception {
+    meta = TestTorrents.torrent(data, PIECE);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (ch != null) {
+      ch.finishAndReleaseAll();
+    }
+    received.release();
+    LeakRecorder.assertNoLeaks();
+  }
+
+  /** A store that completes at once. */
+  private final PieceStore store =
+      new PieceStore() {
+        @Override
+        public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length) {
+          return CompletableFuture.completedFuture(
+              Unpooled.wrappedBuffer(data, piece * PIECE + offset, length));
+        }
+
+        @Override
+        public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuf buf) {
+          buf.getBytes(buf.readerIndex(), stored, piece * PIECE + offset, buf.readableBytes());
+          return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Boolean> verifyPiece(int piece) {
+          verified.add(piece);
+          return CompletableFuture.completedFuture(Arrays.equals(
+              Arrays.copyOfRange(stored, piece * PIECE, (piece + 1) * PIECE),
+              Arrays.copyOfRange(data, piece * PIECE, (piece + 1) * PIECE)));
+        }
+      };
+
+  private void open(BitSet have) {
+    ch = new EmbeddedChannel();
+    core = new ClientCore(ch.eventLoop(), OUR_ID, Runnable::run, OPTIONS, clock::get);
+    swarm = core.addTorrent(meta, store, have, new SwarmListener() {}, List.of());
+    ch.pipeline()
+        .addLast("hs-decoder", new HandshakeCodec.Decoder())
+        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
+        .addLast("peer", new PeerConnection(swarm, false));
+    ch.runPendingTasks();
+  }
+
+  private void send(Object... messages) {
+    ByteBuf buf = Unpooled.buffer();
+    for (Object m : messages) {
+      if (m instanceof Handshake h) {
+        HandshakeCodec.write(h, buf);
+      } else if (m instanceof Piece p) {
+        buf.writeInt(9 + p.content().readableBytes()).writeByte(7).writeInt(p.piece())
+            .writeInt(p.offset()).writeBytes(p.content());
+        p.release();
+      } else if (m instanceof byte[] raw) {
+        buf.writeBytes(raw);
+      } else {
+        MessageCodec.write((PeerMessage) m, buf);
+      }
+    }
+    ch.writeInbound(buf);
+    ch.runPendingTasks();
+  }
+
+  private Handshake theirHandshake() {
+    return new Handshake(Handshake.FAST_EXTENSION | Handshake.EXTENSION_PROTOCOL,
+        meta.infoHash(), THEIR_ID);
+  }
+
+  private Handshake readHandshake() {
+    drain();
+    assertThat(received.readableBytes()).isGreaterThanOrEqualTo(Handshake.LENGTH);
+    EmbeddedChannel decoder = new EmbeddedChannel(new HandshakeCodec.Decoder());
+    decoder.writeInbound(received.readRetainedSlice(Handshake.LENGTH));
+    Handshake h = decoder.readInbound();
+    decoder.finishAndReleaseAll();
+    return h;
+  }
+
+  private void drain() {
+    for (Object m; (m = ch.readOutbound()) != null; ) {
+      received.writeBytes((ByteBuf) m);
+      ReferenceCountUtil.release(m);
+    }
+  }
+
+  /** Every message we sent since the last call. */
+  private List<PeerMessage> sent() {
+    drain();
+    List<PeerMessage> out = new ArrayList<>();
+    while (received.readableBytes() >= 4
+        && received.readableBytes() >= 4 + received.getInt(received.readerIndex())) {
+      int length = received.readInt();
+      ByteBuf frame = received.readSlice(length);
+      PeerMessage m = MessageCodec.decode(frame);
+      ReferenceCountUtil.release(m);
+      out.add(m instanceof Piece p ? new Piece(p.piece(), p.offset(), Unpooled.EMPTY_BUFFER) : m);
+    }
+    return out;
+  }
+
+  private List<Block> sentOf(BlockMessageKind kind) {
+    List<Block> blocks = new ArrayList<>();
+    for (PeerMessage m : sent()) {
+      if (m instanceof BlockMessage b && b.kind() == kind) {
+        blocks.add(b.block());
+      }
+    }
+    return blocks;
+  }
+
+  private void handshaken(BitSet have) {
+    open(have);
+    send(theirHandshake());
+    Handshake ours = readHandshake();
+    assertThat(ours.infoHash()).isEqualTo(meta.infoHash());
+    assertThat(ours.peerId()).isEqualTo(OUR_ID);
+    assertThat(ours.supportsFastExtension()).isTrue();
+    assertThat(ours.supportsExtensionProtocol()).isTrue();
+  }
+
+  private static BitSet all() {
+    BitSet b = new BitSet();
+    b.set(0, 8);
+    return b;
+  }
+
+  @Test
+  void wrongInfoHashOrOurOwnPeerIdCloses() {
+    open(new BitSet());
+    byte[] other = new byte[20];
+    send(new Handshake(0, InfoHash.of(other), THEIR_ID));
+    assertThat(ch.isActive()).isFalse();
+    ch.finishAndReleaseAll();
+    open(new BitSet());
+    send(new Handshake(0, meta.infoHash(), OUR_ID));
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void handshakeTimeoutCloses() throws Exception {
+    open(new BitSet());
+    ch.advanceTimeBy(OPTIONS.handshakeTimeout().toMillis() - 1000, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isActive()).isTrue();
+    ch.advanceTimeBy(2, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isActive()).isFalse();
+  }
+
+  @Test
+  void leecherDownloadsVerifiesAndAnnounces() {
+    handshaken(new BitSet());
+    List<PeerMessage> first = sent();
+    assertThat(first.get(0)).as("BEP 6: have none first").isEqualTo(Simple.HAVE_NONE);
+    assertThat(first.get(1)).isInstanceOf(ExtendedHandshake.class);
+    ExtendedHandshake ext = (ExtendedHandshake) first.get(1);
+    assertThat(ext.requestQueue()).hasValue(OPTIONS.maxServeQueue());
+    send(Bitfield.of(all(), 8));
+    assertThat(sent()).containsExactly(Simple.INTERESTED);
+    send(Simple.UNCHOKE);
+    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
+    assertThat(requests).hasSize(16).doesNotHaveDuplicates();
+    // Answer the two blocks of the first requested piece.
+    int piece = requests.get(0).piece();
+    for (Block b : requests) {
+      if (b.piece() == piece) {
+        send(new Piece(b.piece(), b.offset(),
+            Unpooled.wrappedBuffer(data, piece * PIECE + b.offset(), b.length())));
+      }
+    }
+    assertThat(verified).containsExactly(piece);
+    assertThat(sent()).contains(new Have(piece));
+    assertThat(Arrays.copyOfRange(stored, piece * PIECE, (piece + 1) * PIECE))
+        .isEqualTo(Arrays.copyOfRange(data, piece * PIECE, (piece + 1) * PIECE));
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void unrequestedBlocksAreDroppedWithoutClosing() throws Exception {
+    handshaken(new BitSet());
+    send(Bitfield.of(all(), 8));
+    sent();
+    send(new Piece(0, 0, Unpooled.wrappedBuffer(data, 0, 16384)));
+    assertThat(ch.isActive()).isTrue();
+    assertThat(verified).isEmpty();
+    CompletableFuture<org.functorrent.peer.SwarmStats> stats = swarm.stats();
+    ch.runPendingTasks();
+    assertThat(stats.get().wastedBytes()).isEqualTo(16384);
+    assertThat(stats.get().downloadedBytes()).isZero();
+    assertThat(stats.get().connectedPeers()).isEqualTo(1);
+  }
+
+  @Test
+  void stalledRequestsAreCancelledAfterTheBlockTimeoutNotBefore() {
+    handshaken(new BitSet());
+    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
+    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
+    assertThat(requests).hasSize(16);
+    // A slow peer that delivers keeps its requests.
+    for (int s = 0; s < 4; s++) {
+      clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
+      Block b = requests.get(s);
+      send(new Piece(b.piece(), b.offset(),
+          Unpooled.wrappedBuffer(data, b.piece() * PIECE + b.offset(), b.length())));
+      ch.advanceTimeBy(1, TimeUnit.SECONDS);
+      ch.runScheduledPendingTasks();
+      assertThat(sentOf(BlockMessageKind.CANCEL)).isEmpty();
+    }
+    // Then it stalls.
+    clock.addAndGet(OPTIONS.blockTimeout().toNanos() + 1);
+    ch.advanceTimeBy(1, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    List<PeerMessage> after = sent();
+    List<Block> cancels = new ArrayList<>();
+    for (PeerMessage m : after) {
+      if (m instanceof BlockMessage b && b.kind() == BlockMessageKind.CANCEL) {
+        cancels.add(b.block());
+      }
+    }
+    assertThat(cancels).containsExactlyInAnyOrderElementsOf(requests.subList(4, 16));
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void protocolViolationsClose() {
+    Object[][] violations = {
+      {new Bitfield(new byte[] {(byte) 0xFF, 0x01})}, // wrong length for 8 pieces
+      {new Bitfield(new byte[] {(byte) 0xFF}), new Bitfield(new byte[] {(byte) 0xFF})},
+      {new Have(8)}, // index out of range
+      {BlockMessage.request(new Block(0, PIECE - 100, 16384))}, // past the piece's end
+      {BlockMessage.request(new Block(9, 0, 16384))},
+      {new byte[] {0, 0, 0, 2, 4, 0}}, // malformed have
+      {new byte[] {0, 0, 0x7F, 0, 7}}, // frame over the limit
+      {new Have(1), Simple.HAVE_ALL}, // have all, not first
+    };
+    for (Object[] v : violations) {
+      handshaken(new BitSet());
+      send(v);
+      assertThat(ch.isActive()).as(Arrays.toString(v)).isFalse();
+      ch.finishAndReleaseAll();
+      received.clear();
+    }
+  }
+
+  @Test
+  void seederRejectsChokedRequestsAndServesUnchokedOnes() {
+    handshaken(all());
+    assertThat(sent().get(0)).as("BEP 6: have all").isEqualTo(Simple.HAVE_ALL);
+    Block block = new Block(3, 16384, 16384);
+    send(BlockMessage.request(block));
+    assertThat(sent()).containsExactly(BlockMessage.reject(block));
+    send(Simple.INTERESTED);
+    assertThat(sent()).containsExactly(Simple.UNCHOKE);
+    send(BlockMessage.request(block));
+    drain();
+    ByteBuf expected = Unpooled.buffer();
+    expected.writeInt(9 + 16384).writeByte(7).writeInt(3).writeInt(16384)
+        .writeBytes(data, 3 * PIECE + 16384, 16384);
+    assertThat(received).isEqualTo(expected);
+    expected.release();
+  }
+}

@@ -1,0 +1,194 @@
+package org.functorrent.peer.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.functorrent.peer.internal.PiecePicker.Received;
+import org.junit.jupiter.api.Test;
+
+class PiecePickerTest {
+  private static final int PIECE = 4 * Block.SIZE;
+
+  private static PiecePicker<String> picker(int pieces, long seed) {
+    return new PiecePicker<>(pieces, i -> PIECE, new Random(seed));
+  }
+
+  private static BitSet all(int n) {
+    BitSet b = new BitSet();
+    b.set(0, n);
+    return b;
+  }
+
+  private static BitSet of(int... pieces) {
+    BitSet b = new BitSet();
+    for (int p : pieces) {
+      b.set(p);
+    }
+    return b;
+  }
+
+  @Test
+  void rarestPieceFirst() {
+    PiecePicker<String> p = picker(3, 1);
+    p.peerHasAll(of(0, 1, 2));
+    p.peerHasAll(of(0, 2));
+    p.peerHasAll(of(0));
+    List<Block> blocks = p.pick(all(3), 4, b -> false);
+    assertThat(blocks).extracting(Block::piece).containsOnly(1);
+    assertThat(blocks).extracting(Block::offset).containsExactly(0, 16384, 32768, 49152);
+    assertThat(p.pick(all(3), 4, b -> false)).extracting(Block::piece).containsOnly(2);
+    assertThat(p.pick(all(3), 4, b -> false)).extracting(Block::piece).containsOnly(0);
+  }
+
+  @Test
+  void tiesAreBrokenAtRandomAmongTheRarestOnly() {
+    Set<Integer> firstPicks = new HashSet<>();
+    for (long seed = 0; seed < 64; seed++) {
+      PiecePicker<String> p = picker(8, seed);
+      p.peerHasAll(all(8));
+      p.peerHas(3); // piece 3 is the one common piece
+      int first = p.pick(all(8), 1, b -> false).get(0).piece();
+      assertThat(first).isNotEqualTo(3);
+      firstPicks.add(first);
+    }
+    assertThat(firstPicks).hasSizeGreaterThan(3);
+  }
+
+  @Test
+  void onlyPiecesThePeerHasAndWeNeed() {
+    PiecePicker<String> p = picker(4, 2);
+    p.setHave(of(0));
+    List<Block> blocks = p.pick(of(0, 2), 100, b -> false);
+    assertThat(blocks).extracting(Block::piece).containsOnly(2);
+    assertThat(p.isInteresting(of(0))).isFalse();
+    assertThat(p.isInteresting(of(0, 3))).isTrue();
+  }
+
+  @Test
+  void partialPiecesAreFinishedFirst() {
+    PiecePicker<String> p = picker(3, 3);
+    p.peerHasAll(all(3));
+    p.peerHasAll(of(0, 2));
+    List<Block> a = p.pick(all(3), 2, b -> false);
+    assertThat(a).extracting(Block::piece).containsOnly(1);
+    // Piece 1 is not rarer for the next peer's choice, but it was started: finish it first.
+    p.peerHasAll(of(1));
+    p.peerHasAll(of(1));
+    List<Block> b = p.pick(all(3), 2, x -> false);
+    assertThat(b).containsExactly(new Block(1, 32768, 16384), new Block(1, 49152, 16384));
+  }
+
+  @Test
+  void droppedRequestsAreHandedOutAgain() {
+    PiecePicker<String> p = picker(1, 4);
+    List<Block> a = p.pick(all(1), 4, b -> false);
+    assertThat(p.pick(all(1), 4, b -> false)).as("endgame, not a fresh block").hasSize(4);
+    p.requestDropped(a.get(2));
+    p.requestDropped(a.get(2));
+    assertThat(p.inEndgame()).isFalse();
+    assertThat(p.pick(all(1), 4, b -> false)).containsExactly(a.get(2));
+  }
+
+  @Test
+  void endgameRequestsTheLastBlocksFromAnotherPeerOnce() {
+    PiecePicker<String> p = picker(2, 5);
+    List<Block> fromA = p.pick(all(2), 100, b -> false);
+    assertThat(fromA).hasSize(8);
+    assertThat(p.inEndgame()).isTrue();
+    Set<Block> askedA = new HashSet<>(fromA);
+    // A delivers one block before B asks.
+    assertThat(p.blockReceived(fromA.get(0), "A")).isEqualTo(Received.ACCEPTED);
+    List<Block> fromB = p.pick(all(2), 100, b -> false);
+    assertThat(fromB).hasSize(7).doesNotContain(fromA.get(0));
+    // B asks nothing twice, even when asked again.
+    Set<Block> askedB = new HashSet<>(fromB);
+    assertThat(p.pick(all(2), 100, askedB::contains)).isEmpty();
+    assertThat(p.pick(all(2), 100, askedA::contains)).as("max two peers per block").isEmpty();
+    // B delivers a block first: A's copy becomes a duplicate, to be cancelled.
+    Block second = fromA.get(1);
+    assertThat(p.blockReceived(second, "B")).isEqualTo(Received.ACCEPTED);
+    assertThat(p.isReceived(second)).isTrue();
+    assertThat(p.blockReceived(second, "A")).isEqualTo(Received.DUPLICATE);
+  }
+
+  @Test
+  void noEndgameWhileAPieceIsUnstarted() {
+    PiecePicker<String> p = picker(2, 6);
+    p.pick(of(0), 100, b -> false);
+    assertThat(p.inEndgame()).isFalse();
+    assertThat(p.pick(of(0), 100, b -> false)).as("nothing left that this peer has").isEmpty();
+  }
+
+  @Test
+  void priorityZeroIsSkippedAndHigherComesFirst() {
+    PiecePicker<String> p = picker(4, 7);
+    p.setPriority(0, 0);
+    p.setPriority(3, 5);
+    p.peerHasAll(of(1, 2)); // rarity would say 0 or 3 anyway; 3 wins on priority
+    assertThat(p.pick(all(4), 1, b -> false).get(0).piece()).isEqualTo(3);
+    p.pick(all(4), 100, b -> false);
+    for (int i = 1; i < 4; i++) {
+      p.pieceVerified(i);
+    }
+    assertThat(p.isComplete()).as("piece 0 is not wanted").isTrue();
+    assertThat(p.isInteresting(of(0))).isFalse();
+  }
+
+  @Test
+  void sequentialModeIgnoresRarity() {
+    PiecePicker<String> p = picker(5, 8);
+    p.setSequential(true);
+    p.peerHasAll(of(0, 1));
+    assertThat(p.pick(all(5), 12, b -> false))
+        .extracting(Block::piece)
+        .containsExactly(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2);
+  }
+
+  @Test
+  void writtenBlocksCompleteAPieceAndAFailedPieceNamesItsSenders() {
+    PiecePicker<String> p = picker(1, 9);
+    List<Block> blocks = p.pick(all(1), 4, b -> false);
+    String[] senders = {"A", "A", "B", "A"};
+    for (int i = 0; i < 4; i++) {
+      assertThat(p.blockReceived(blocks.get(i), senders[i])).isEqualTo(Received.ACCEPTED);
+    }
+    assertThat(p.blockWritten(blocks.get(0))).isFalse();
+    assertThat(p.blockWritten(blocks.get(1))).isFalse();
+    assertThat(p.blockWritten(blocks.get(2))).isFalse();
+    assertThat(p.blockWritten(blocks.get(3))).isTrue();
+    assertThat(p.pieceFailed(0)).containsExactly("A", "A", "B", "A");
+    assertThat(p.pick(all(1), 4, b -> false)).as("downloaded again").isEqualTo(blocks);
+    for (Block b : blocks) {
+      p.blockReceived(b, "C");
+      p.blockWritten(b);
+    }
+    p.pieceVerified(0);
+    assertThat(p.isComplete()).isTrue();
+    assertThat(p.blockReceived(blocks.get(0), "D")).isEqualTo(Received.DUPLICATE);
+  }
+
+  @Test
+  void unrequestedOrMisalignedBlocksAreUnexpected() {
+    PiecePicker<String> p = picker(2, 10);
+    assertThat(p.blockReceived(new Block(0, 0, Block.SIZE), "A")).isEqualTo(Received.UNEXPECTED);
+    p.pick(of(0), 4, b -> false);
+    assertThat(p.blockReceived(new Block(0, 1, Block.SIZE), "A")).isEqualTo(Received.UNEXPECTED);
+    assertThat(p.blockReceived(new Block(0, 0, 100), "A")).isEqualTo(Received.UNEXPECTED);
+    assertThat(p.blockReceived(new Block(0, 4 * Block.SIZE, Block.SIZE), "A"))
+        .isEqualTo(Received.UNEXPECTED);
+    assertThat(p.blockReceived(new Block(9, 0, Block.SIZE), "A")).isEqualTo(Received.UNEXPECTED);
+  }
+
+  @Test
+  void theLastPieceHasAShortLastBlock() {
+    long total = 2L * PIECE + Block.SIZE + 100;
+    PiecePicker<String> p =
+        new PiecePicker<>(3, i -> i < 2 ? PIECE : total - 2L * PIECE, new Random(11));
+    List<Block> blocks = p.pick(of(2), 10, b -> false);
+    assertThat(blocks).containsExactly(new Block(2, 0, Block.SIZE), new Block(2, Block.SIZE, 100));
+  }
+}
