@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "A BitTorrent client built on the FuncTorrent library.",
-    subcommands = {InfoCommand.class, CreateCommand.class})
+    subcommands = {DownloadCommand.class, InfoCommand.class, CreateCommand.class})
 public final class FuncTorrentCommand implements Runnable {
   /** Exit status for bad input (a broken file, an unreadable path): the user can fix it. */
   static final int EXIT_FAILURE = 1;
@@ -52,7 +52,28 @@ public final class FuncTorrentCommand implements Runnable {
           err.println("functorrent: " + oneLine(e));
           return EXIT_FAILURE;
         });
-    return commandLine.execute(args);
+    return commandLine.execute(withDefaultSubcommand(args, commandLine));
+  }
+
+  /**
+   * {@code functorrent FILE} and {@code cat FILE | functorrent} download, as the original
+   * FuncTorrent did: without a subcommand, the arguments are the download command's.
+   */
+  private static String[] withDefaultSubcommand(String[] args, CommandLine commandLine) {
+    boolean help =
+        args.length > 0
+            && (args[0].equals("-h") || args[0].equals("--help") || args[0].equals("-V")
+                || args[0].equals("--version"));
+    if (help || (args.length > 0 && commandLine.getSubcommands().containsKey(args[0]))) {
+      return args;
+    }
+    if (args.length == 0 && System.console() != null) {
+      return args;
+    }
+    String[] download = new String[args.length + 1];
+    download[0] = "download";
+    System.arraycopy(args, 0, download, 1, args.length);
+    return download;
   }
 
   private static String subcommandName(CommandLine commandLine) {

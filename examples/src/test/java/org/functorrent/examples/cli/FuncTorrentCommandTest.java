@@ -145,11 +145,21 @@ class FuncTorrentCommandTest {
     Run missingOutput = run("create", data.toString());
     assertThat(missingOutput.status()).isEqualTo(2);
     assertThat(missingOutput.err()).contains("Missing required option: '--output=OUT'");
-    Run unknown = run("frobnicate");
-    assertThat(unknown.status()).isEqualTo(2);
-    assertThat(unknown.err()).contains("Unmatched argument").contains("frobnicate");
-    Run none = run();
-    assertThat(none.status()).isEqualTo(2);
-    assertThat(none.err()).contains("a subcommand is needed");
+    Run unknownOption = run("info", "--frobnicate");
+    assertThat(unknownOption.status()).isEqualTo(2);
+    assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'");
+  }
+
+  @Test
+  void withoutASubcommandTheArgumentsAreADownloads() {
+    Run missing = run(dir.resolve("nope.torrent").toString());
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("cannot read").contains("no such file or directory");
+    Run emptyStdin = runWithStdin(new byte[0]);
+    assertThat(emptyStdin.status()).isEqualTo(1);
+    assertThat(emptyStdin.err())
+        .isEqualTo(
+            "functorrent: standard input: malformed bencode at byte 0: unexpected end of input"
+                + " (expected: a value)\n");
   }
 }

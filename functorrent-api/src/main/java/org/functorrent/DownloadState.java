@@ -1,0 +1,17 @@
+package org.functorrent;
+
+/** Where a download is in its life. */
+public enum DownloadState {
+  /** Checking the data already on disk against the piece hashes. */
+  CHECKING,
+  /** Fetching pieces from peers. */
+  DOWNLOADING,
+  /** Every piece verified; serving other peers. */
+  SEEDING,
+  /** Every piece verified and stopped, as asked (no seeding). */
+  COMPLETED,
+  /** Stopped before completion by {@link Download#stop()} or the client's close. */
+  STOPPED,
+  /** Stopped by an error, such as a storage failure. */
+  FAILED
+}

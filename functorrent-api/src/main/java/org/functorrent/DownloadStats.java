@@ -1,0 +1,39 @@
+package org.functorrent;
+
+import com.google.common.collect.ImmutableMap;
+import java.net.URI;
+import org.functorrent.tracker.TrackerStatus;
+
+/**
+ * A snapshot of a download.
+ *
+ * @param state where the download is in its life
+ * @param downloadedBytes payload bytes received from peers in accepted blocks
+ * @param uploadedBytes payload bytes sent to peers
+ * @param downloadRate payload bytes per second received, over the last few seconds
+ * @param uploadRate payload bytes per second sent, over the last few seconds
+ * @param peers connected peers
+ * @param piecesHave verified pieces
+ * @param pieceCount the torrent's pieces
+ * @param totalBytes the torrent's size
+ * @param bytesLeft bytes not yet verified
+ * @param trackers the status of each tracker
+ */
+public record DownloadStats(
+    DownloadState state,
+    long downloadedBytes,
+    long uploadedBytes,
+    long downloadRate,
+    long uploadRate,
+    int peers,
+    int piecesHave,
+    int pieceCount,
+    long totalBytes,
+    long bytesLeft,
+    ImmutableMap<URI, TrackerStatus> trackers) {
+
+  /** The share of bytes verified, from 0 to 1. */
+  public double progress() {
+    return totalBytes == 0 ? 1 : (double) (totalBytes - bytesLeft) / totalBytes;
+  }
+}

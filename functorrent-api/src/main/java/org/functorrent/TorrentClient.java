@@ -1,0 +1,215 @@
+package org.functorrent;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.functorrent.internal.ActiveDownload;
+import org.functorrent.internal.ClientContext;
+import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.PeerClient;
+import org.functorrent.peer.PeerOptions;
+import org.functorrent.storage.Storages;
+import org.functorrent.tracker.TrackerClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs torrents: one listen port, one set of network threads, one disk pool and one callback
+ * thread shared by every torrent it starts. Build one with {@link #builder()}; {@link
+ * Torrent#start} uses {@link #defaultClient()}. {@link #close()} stops every download and leaves
+ * no thread, socket or open file behind.
+ */
+public final class TorrentClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TorrentClient.class);
+  private static final Object DEFAULT_LOCK = new Object();
+  private static TorrentClient defaultClient;
+
+  private final EventLoopGroup group;
+  private final ExecutorService disk;
+  private final ExecutorService callbacks;
+  private final TrackerClient trackers;
+  private final PeerClient peers;
+  private final InetSocketAddress listenAddress;
+  private final Set<ActiveDownload> downloads = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private TorrentClient(Builder builder) {
+    group =
+        new MultiThreadIoEventLoopGroup(
+            builder.networkThreads, daemonThreads("functorrent-net"), NioIoHandler.newFactory());
+    disk = Storages.newExecutor();
+    callbacks = Executors.newSingleThreadExecutor(daemonThreads("functorrent-callbacks"));
+    PeerId peerId = PeerId.random(builder.peerIdPrefix);
+    try {
+      trackers = TrackerClient.builder(group).build();
+      peers = PeerClient.create(group, peerId, callbacks, builder.peerOptions);
+      listenAddress =
+          peers.listen(new InetSocketAddress(builder.bindAddress, builder.listenPort)).join();
+    } catch (RuntimeException e) {
+      shutdownThreads();
+      throw new TorrentClientException("cannot start the client: " + e.getMessage(), e);
+    }
+    log.info("listening on {} as {}", listenAddress, peerId);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The client {@link Torrent#start} uses: created on first use with the defaults (listen port
+   * 6881, or any free one if taken), closed when the JVM exits.
+   */
+  public static TorrentClient defaultClient() {
+    synchronized (DEFAULT_LOCK) {
+      if (defaultClient == null || defaultClient.closed.get()) {
+        TorrentClient client;
+        try {
+          client = builder().listenPort(6881).build();
+        } catch (TorrentClientException e) {
+          client = builder().listenPort(0).build();
+        }
+        TorrentClient created = client;
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(created::close, "functorrent-default-client-close"));
+        defaultClient = created;
+      }
+      return defaultClient;
+    }
+  }
+
+  /** The address peers connect to. */
+  public InetSocketAddress listenAddress() {
+    return listenAddress;
+  }
+
+  /** Starts {@code torrent} with its options, reporting to {@code listener}. */
+  public Download start(Torrent torrent, TorrentListener listener) {
+    checkState(!closed.get(), "client: closed (expected: open)");
+    ClientContext context =
+        new ClientContext(group, disk, callbacks, trackers, peers, listenAddress.getPort());
+    ActiveDownload download =
+        new ActiveDownload(context, torrent.metaInfo(), torrent.options(), listener);
+    downloads.add(download);
+    download.stopped().whenComplete((v, e) -> downloads.remove(download));
+    download.start();
+    return download;
+  }
+
+  /** The downloads running now. */
+  public List<Download> downloads() {
+    return new ArrayList<>(downloads);
+  }
+
+  /**
+   * Stops every download (trackers hear {@code stopped}, bounded by a timeout), closes every
+   * connection and file and ends every thread of this client. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (ActiveDownload download : downloads) {
+      stops.add(download.stop());
+    }
+    try {
+      CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("downloads did not stop in time: {}", e.toString());
+    }
+    peers.close();
+    trackers.close();
+    shutdownThreads();
+  }
+
+  private void shutdownThreads() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    disk.shutdown();
+    callbacks.shutdown();
+    try {
+      if (!disk.awaitTermination(10, TimeUnit.SECONDS)) {
+        disk.shutdownNow();
+      }
+      if (!callbacks.awaitTermination(5, TimeUnit.SECONDS)) {
+        callbacks.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      disk.shutdownNow();
+      callbacks.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Builds a client. Defaults: port 6881 on every interface, peer id prefix {@code -FJ0100-}. */
+  public static final class Builder {
+    private int listenPort = 6881;
+    private InetAddress bindAddress;
+    private String peerIdPrefix = "-FJ0100-";
+    private int networkThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private PeerOptions peerOptions = PeerOptions.defaults();
+
+    private Builder() {}
+
+    /** The TCP port peers connect to; 0 picks a free one. */
+    public Builder listenPort(int port) {
+      checkArgument(port >= 0 && port <= 65535, "listen port: %s (expected: 0 to 65535)", port);
+      listenPort = port;
+      return this;
+    }
+
+    /** The address to listen on: every interface unless set (tests use 127.0.0.1). */
+    public Builder bindAddress(InetAddress address) {
+      bindAddress = address;
+      return this;
+    }
+
+    /** The Azureus-style start of our peer id, such as {@code -FJ0100-}. */
+    public Builder peerIdPrefix(String prefix) {
+      peerIdPrefix = prefix;
+      return this;
+    }
+
+    public Builder networkThreads(int threads) {
+      checkArgument(threads > 0, "network threads: %s (expected: > 0)", threads);
+      networkThreads = threads;
+      return this;
+    }
+
+    /** Connection limits, request queue depths, upload slots and timeouts. */
+    public Builder peerOptions(PeerOptions options) {
+      peerOptions = options;
+      return this;
+    }
+
+    public TorrentClient build() {
+      return new TorrentClient(this);
+    }
+  }
+}
