@@ -62,6 +62,7 @@ class LibtorrentSeederInteropTest {
       Files.write(torrentFile, creator.tracker(announce).create());
       MetaInfo meta = MetaInfo.parse(torrentFile);
       assertThat(meta.infoHash().toHex()).isEqualTo(hash);
+      List<TrackerStatus> statuses = new CopyOnWriteArrayList<>();
       try (Libtorrent.Peer seeder =
               libtorrent.seed(torrentFile, seedDir, LoopbackPorts.free(), List.of());
           TorrentClient client =
@@ -69,7 +70,6 @@ class LibtorrentSeederInteropTest {
                   .listenPort(0)
                   .bindAddress(InetAddress.getLoopbackAddress())
                   .build()) {
-        List<TrackerStatus> statuses = new CopyOnWriteArrayList<>();
         AtomicInteger verified = new AtomicInteger();
         Download download =
             client.start(
