@@ -323,8 +323,15 @@ public final class ActiveDownload implements Download {
     Storage openStorage = storage;
     CompletableFuture<Void> trackersDone =
         announces == null ? CompletableFuture.completedFuture(null) : announces.closeAsync();
+    // The last counters first, so that stats() after stop() has the final numbers.
     CompletableFuture<Void> peersDone =
-        swarm == null ? CompletableFuture.completedFuture(null) : swarm.closeAsync();
+        swarm == null
+            ? CompletableFuture.completedFuture(null)
+            : swarm
+                .stats()
+                .thenAcceptAsync(this::update, loop)
+                .handle((v, e) -> null)
+                .thenCompose(v -> swarm.closeAsync());
     CompletableFuture.allOf(trackersDone, peersDone)
         .handle((v, e) -> null)
         .thenRunAsync(() -> closeStorage(openStorage), context.disk())

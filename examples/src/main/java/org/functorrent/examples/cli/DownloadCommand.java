@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
 import org.functorrent.DownloadStats;
@@ -118,7 +119,8 @@ final class DownloadCommand implements Callable<Integer> {
           InfoCommand.humanSize(done.downloadedBytes()), InfoCommand.humanSize(done.uploadedBytes()));
       if (options.seed()) {
         out.println("seeding; Ctrl-C stops");
-        download.stop().join();
+        // Until the JVM is asked to exit: the shutdown hook closes the client.
+        new CountDownLatch(1).await();
       }
       return 0;
     }

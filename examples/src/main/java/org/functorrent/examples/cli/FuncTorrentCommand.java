@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "A BitTorrent client built on the FuncTorrent library.",
-    subcommands = {DownloadCommand.class, InfoCommand.class, CreateCommand.class})
+    subcommands = {
+      DownloadCommand.class,
+      SeedCommand.class,
+      InfoCommand.class,
+      CreateCommand.class
+    })
 public final class FuncTorrentCommand implements Runnable {
   /** Exit status for bad input (a broken file, an unreadable path): the user can fix it. */
   static final int EXIT_FAILURE = 1;
