@@ -89,8 +89,11 @@ final class DownloadCommand implements Callable<Integer> {
     if (bind != null) {
       builder.bindAddress(InetAddress.getByName(bind));
     }
-    try (TorrentClient client = builder.build()) {
-      Runtime.getRuntime().addShutdownHook(new Thread(client::close, "functorrent-interrupted"));
+    TorrentClient client = builder.build();
+    // Ctrl-C (or SIGTERM) closes the client: trackers hear "stopped", files are flushed.
+    Thread closeOnExit = new Thread(client::close, "functorrent-interrupted");
+    Runtime.getRuntime().addShutdownHook(closeOnExit);
+    try {
       DownloadOptions options =
           DownloadOptions.defaults()
               .withDirectory(dir)
@@ -123,6 +126,13 @@ final class DownloadCommand implements Callable<Integer> {
         new CountDownLatch(1).await();
       }
       return 0;
+    } finally {
+      client.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(closeOnExit);
+      } catch (IllegalStateException exiting) {
+        // The JVM is already shutting down; the hook runs and finds the client closed.
+      }
     }
   }
 
