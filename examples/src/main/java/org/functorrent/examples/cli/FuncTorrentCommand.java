@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
       DownloadCommand.class,
       SeedCommand.class,
       InfoCommand.class,
-      CreateCommand.class
+      CreateCommand.class,
+      TrackerCommand.class,
+      DemoCommand.class
     })
 public final class FuncTorrentCommand implements Runnable {
   /** Exit status for bad input (a broken file, an unreadable path): the user can fix it. */

@@ -162,4 +162,16 @@ class FuncTorrentCommandTest {
             "functorrent: standard input: malformed bencode at byte 0: unexpected end of input"
                 + " (expected: a value)\n");
   }
+
+  @Test
+  void theDemoRunsAWholeSwarmOnLoopbackAndChecksEveryByte() {
+    Run demo = run("demo", "--size", "3", "--dir", dir.resolve("demo").toString());
+    assertThat(demo.status()).as(demo.err()).isZero();
+    assertThat(demo.out())
+        .contains("tracker:  http://127.0.0.1:")
+        .contains("seeder:   listening on /127.0.0.1:")
+        .contains("done:     3.0 MiB in")
+        .contains("checked:  every byte of the leecher's copy equals the seeder's");
+    assertThat(dir.resolve("demo/leecher/demo-data/video.bin")).exists();
+  }
 }
