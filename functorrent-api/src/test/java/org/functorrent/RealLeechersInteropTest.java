@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.Aria2;
 import org.functorrent.interop.Libtorrent;
 import org.functorrent.interop.LoopbackPorts;
 import org.functorrent.interop.OpenTracker;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The other direction: we seed, and a real libtorrent leecher downloads from us. */
+/** The other direction: we seed, and real leechers (libtorrent, aria2) download from us. */
 @Tag("interop")
-class LibtorrentLeecherInteropTest {
+class RealLeechersInteropTest {
   @TempDir Path dir;
   private Path seedDir;
   private Path data;
@@ -90,6 +91,24 @@ class LibtorrentLeecherInteropTest {
           .isGreaterThanOrEqualTo(MetaInfo.parse(torrentFile).totalLength());
     }
     assertSameData(dir.resolve("out"));
+  }
+
+  @Test
+  void aria2FindsUsThroughOpentrackerAndDownloads() throws Exception {
+    TorrentCreator creator = TorrentCreator.of(data).pieceLength(65536);
+    String hash = MetaInfo.parse(creator.create()).infoHash().toHex();
+    Path torrentFile = dir.resolve("aria2.torrent");
+    try (OpenTracker tracker = OpenTracker.start(dir.resolve("tracker"), List.of(hash));
+        TorrentClient client = client()) {
+      Files.write(torrentFile, creator.tracker(tracker.httpAnnounceUrl()).create());
+      Download seeding = seed(client, torrentFile);
+      Files.createDirectories(dir.resolve("aria2"));
+      Aria2.leech(torrentFile, dir.resolve("aria2"), LoopbackPorts.free(), Duration.ofMinutes(2));
+      seeding.stop().get(1, TimeUnit.MINUTES);
+      assertThat(seeding.stats().uploadedBytes())
+          .isGreaterThanOrEqualTo(MetaInfo.parse(torrentFile).totalLength());
+    }
+    assertSameData(dir.resolve("aria2"));
   }
 
   @Test
