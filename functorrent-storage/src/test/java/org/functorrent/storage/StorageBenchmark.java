@@ -45,12 +45,16 @@ public final class StorageBenchmark {
     ExecutorService executor = Storages.newExecutor();
     try {
       List<Double> ours = new ArrayList<>();
+      List<Double> oneThread = new ArrayList<>();
       List<Double> theirs = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         theirs.add(time(() -> run("sha1sum", source.toString())));
-        ours.add(time(() -> verify(meta, scratch, executor)));
+        int cores = Runtime.getRuntime().availableProcessors();
+        ours.add(time(() -> verify(meta, scratch, executor, cores)));
+        oneThread.add(time(() -> verify(meta, scratch, executor, 1)));
       }
       report("verify existing data", "sha1sum", size, ours, theirs);
+      report("verify existing data, 1 hashing thread", "sha1sum", size, oneThread, theirs);
 
       List<Double> writes = new ArrayList<>();
       List<Double> dd = new ArrayList<>();
@@ -70,10 +74,11 @@ public final class StorageBenchmark {
     }
   }
 
-  private static void verify(MetaInfo meta, Path directory, ExecutorService executor) {
-    try (Storage storage =
-        Storages.fileSystem(
-            meta, directory, executor, StorageOptions.defaults().withFastResume(false))) {
+  private static void verify(
+      MetaInfo meta, Path directory, ExecutorService executor, int threads) {
+    StorageOptions options =
+        StorageOptions.defaults().withFastResume(false).withHashParallelism(threads);
+    try (Storage storage = Storages.fileSystem(meta, directory, executor, options)) {
       PieceSet verified = storage.verifyAll(VerifyListener.NONE).join();
       if (!verified.isComplete()) {
         throw new IllegalStateException("not verified: " + verified);

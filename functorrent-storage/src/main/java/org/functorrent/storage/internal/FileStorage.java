@@ -85,7 +85,7 @@ public final class FileStorage extends AbstractStorage {
 
   /**
    * Opens the storage of {@code meta} in {@code directory}, which is created if missing; wanted
-   * empty files are created now, other files when first written.
+   * empty files and BEP 47 symlinks are created now, other files when first written.
    *
    * @param ownedExecutor {@code executor} again if the storage owns it, otherwise null
    * @throws StorageException if the directory or an empty file cannot be created
@@ -370,13 +370,26 @@ public final class FileStorage extends AbstractStorage {
     }
   }
 
+  /**
+   * Creates file {@code key} if it holds no bytes: an empty file, or for a BEP 47 symlink a
+   * relative symbolic link to its target below the torrent's directory. What exists is kept.
+   */
   private void createIfEmpty(int key) {
     TorrentFile file = files.get(key);
-    if (file.length() != 0 || file.isPadding() || file.isSymlink()) {
+    if (file.length() != 0 || file.isPadding()) {
       return;
     }
     try {
-      Files.createFile(checkedPath(key, true));
+      Path path = checkedPath(key, true);
+      if (file.isSymlink()) {
+        Path target = root.resolve(meta.name());
+        for (String segment : file.symlinkPath().orElseThrow()) {
+          target = target.resolve(segment);
+        }
+        Files.createSymbolicLink(path, path.getParent().relativize(target));
+      } else {
+        Files.createFile(path);
+      }
     } catch (FileAlreadyExistsException e) {
       // kept as it is
     } catch (IOException e) {
