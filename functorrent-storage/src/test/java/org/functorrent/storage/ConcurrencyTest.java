@@ -29,8 +29,7 @@ class ConcurrencyTest {
     TestTorrent t = TestTorrent.multi(seed, 16384, "conc", entries);
     ExecutorService executor = Executors.newFixedThreadPool(8);
     try (Storage s =
-        Storages.fileSystem(
-            t.meta, dir, executor, StorageOptions.defaults().withMaxOpenFiles(2))) {
+        Storages.fileSystem(t.meta, dir, executor, StorageOptions.defaults().withMaxOpenFiles(2))) {
       // every block split in 1 KiB writes, all submitted at once in random order, with reads
       List<int[]> writes = new ArrayList<>();
       for (int piece = 0; piece < t.meta.pieceCount(); piece++) {
@@ -51,7 +50,9 @@ class ConcurrencyTest {
       for (int piece = 0; piece < t.meta.pieceCount(); piece++) {
         checks.add(s.verifyPiece(piece));
       }
-      assertThat(checks.stream().map(CompletableFuture::join)).as("seed %s", seed).containsOnly(true);
+      assertThat(checks.stream().map(CompletableFuture::join))
+          .as("seed %s", seed)
+          .containsOnly(true);
       byte[] back = s.readBlock(3, 0, 16384).join().array();
       assertThat(back).isEqualTo(Arrays.copyOfRange(t.content, 3 * 16384, 4 * 16384));
     } finally {

@@ -22,8 +22,7 @@ class FastResumeTest {
 
   // three files of two pieces each (16 KiB pieces): pieces 0-1 in a, 2-3 in b, 4-5 in c
   private final TestTorrent t =
-      TestTorrent.multi(
-          21, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
+      TestTorrent.multi(21, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
 
   @BeforeEach
   void setUp() {
@@ -127,8 +126,7 @@ class FastResumeTest {
       raf.setLength(10_000);
     }
     try (Storage s = open()) {
-      assertThat(s.checkExisting(VerifyListener.NONE).join())
-          .isEqualTo(PieceSet.of(6, 0, 1, 2, 3));
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 0, 1, 2, 3));
       assertThat(s.stats().bytesHashed()).isZero();
     }
   }
@@ -140,8 +138,7 @@ class FastResumeTest {
     }
     Files.delete(dir.resolve("r/a"));
     try (Storage s = open()) {
-      assertThat(s.checkExisting(VerifyListener.NONE).join())
-          .isEqualTo(PieceSet.of(6, 2, 3, 4, 5));
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 2, 3, 4, 5));
     }
   }
 
@@ -150,12 +147,14 @@ class FastResumeTest {
     try (Storage s = open()) {
       writeAndVerify(s, 0, 1, 2, 3, 4, 5);
     }
-    Files.write(resumeFile(), "d6:formati1ee garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.write(
+        resumeFile(), "d6:formati1ee garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     try (Storage s = open()) {
       assertThat(s.checkExisting(VerifyListener.NONE).join().isComplete()).isTrue();
       assertThat(s.stats().bytesHashed()).isEqualTo(6 * 16384);
     }
-    TestTorrent other = TestTorrent.multi(99, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
+    TestTorrent other =
+        TestTorrent.multi(99, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
     Files.copy(resumeFile(), dir.resolve("foreign.resume"));
     try (Storage s =
         Storages.fileSystem(
@@ -177,12 +176,10 @@ class FastResumeTest {
       // no flush and no close: the record on disk still claims piece 2 only
       try (Storage reader =
           Storages.fileSystem(
-              t.meta,
-              dir,
-              executor,
-              StorageOptions.defaults().withResumeFile(resumeFile()))) {
+              t.meta, dir, executor, StorageOptions.defaults().withResumeFile(resumeFile()))) {
         // b changed after the record (piece 3 written): both its pieces are hashed and found
-        assertThat(reader.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 2, 3));
+        assertThat(reader.checkExisting(VerifyListener.NONE).join())
+            .isEqualTo(PieceSet.of(6, 2, 3));
       }
     }
   }

@@ -109,7 +109,8 @@ class FaultTest {
   void diskFullFailsTheWriteAndKeepsWhatWasVerified() throws IOException {
     AtomicBoolean full = new AtomicBoolean();
     FileStorage.ChannelFactory factory =
-        (path, write) -> new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
+        (path, write) ->
+            new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
     try (Storage s =
         new FileStorage(t.meta, dir, executor, null, StorageOptions.defaults(), factory)) {
       t.writePiece(s, 0);
@@ -137,7 +138,12 @@ class FaultTest {
         };
     try (Storage s =
         new FileStorage(
-            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+            t.meta,
+            dir,
+            executor,
+            null,
+            StorageOptions.defaults().withFastResume(false),
+            factory)) {
       StorageException e = storageFailure(() -> t.writePiece(s, 1));
       assertThat(e.getMessage()).contains("cannot open for writing").contains("AccessDenied");
       assertThat(e.path().orElseThrow().endsWith(Path.of("f", "y"))).isTrue();
@@ -152,7 +158,12 @@ class FaultTest {
         };
     try (Storage s =
         new FileStorage(
-            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+            t.meta,
+            dir,
+            executor,
+            null,
+            StorageOptions.defaults().withFastResume(false),
+            factory)) {
       StorageException e = storageFailure(() -> t.writePiece(s, 0));
       assertThat(e.getMessage()).contains("Read-only file system").contains("f/sub/x");
     }

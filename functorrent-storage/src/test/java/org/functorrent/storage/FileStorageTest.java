@@ -152,9 +152,7 @@ class FileStorageTest {
                         .build()))
             .build();
     MetaInfo meta =
-        MetaInfo.parse(
-            Bencode.encode(
-                BencodeDictionary.builder().put("info", info).build()));
+        MetaInfo.parse(Bencode.encode(BencodeDictionary.builder().put("info", info).build()));
     try (Storage s = open(meta)) {
       s.writeBlock(0, 0, ByteBuffer.wrap(data, 0, 16384)).join();
       s.writeBlock(1, 0, ByteBuffer.wrap(data, 16384, 3616)).join();
@@ -167,8 +165,7 @@ class FileStorageTest {
   }
 
   private static BencodeList strings(String... values) {
-    return BencodeList.of(
-        Arrays.stream(values).map(BencodeString::of).toList());
+    return BencodeList.of(Arrays.stream(values).map(BencodeString::of).toList());
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -341,7 +338,8 @@ class FileStorageTest {
     }
     TestTorrent t = TestTorrent.multi(13, 16384, "many", entries);
     int maxOpen = 4;
-    try (Storage s = open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen).withFastResume(false))) {
+    try (Storage s =
+        open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen).withFastResume(false))) {
       t.writeAll(s, 5);
       assertThat(openDescriptorsUnder(dir)).isLessThanOrEqualTo(maxOpen);
       assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
@@ -349,8 +347,7 @@ class FileStorageTest {
       assertThat(openDescriptorsUnder(dir)).isPositive();
     }
     assertThat(openDescriptorsUnder(dir)).isZero();
-    assertThat(Files.readAllBytes(dir.resolve("many/d42/f9942")))
-        .isEqualTo(t.file(9942));
+    assertThat(Files.readAllBytes(dir.resolve("many/d42/f9942"))).isEqualTo(t.file(9942));
   }
 
   /** The number of this process's file descriptors open on files under {@code root}. */

@@ -85,8 +85,8 @@ final class TestTorrent {
   }
 
   /**
-   * A torrent of {@code lengths} files under {@code name} whose pieces all hash as zeros: for
-   * sizes too large to hold, where a test writes a zero block, or checks placement only.
+   * A torrent of {@code lengths} files under {@code name} whose pieces all hash as zeros: for sizes
+   * too large to hold, where a test writes a zero block, or checks placement only.
    */
   static MetaInfo zeros(int pieceLength, String name, long... lengths) {
     long total = Arrays.stream(lengths).sum();
@@ -177,7 +177,8 @@ final class TestTorrent {
     List<java.util.concurrent.CompletableFuture<Void>> writes = new ArrayList<>();
     for (int offset = 0; offset < bytes.length; offset += 16384) {
       int length = Math.min(16384, bytes.length - offset);
-      writes.add(storage.writeBlock(piece, offset, java.nio.ByteBuffer.wrap(bytes, offset, length)));
+      writes.add(
+          storage.writeBlock(piece, offset, java.nio.ByteBuffer.wrap(bytes, offset, length)));
     }
     writes.forEach(java.util.concurrent.CompletableFuture::join);
   }

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * statistics and the close protocol. Subclasses move bytes.
  *
  * <p>Each operation runs on the executor holding the read side of a lock; {@link #close()} and
- * operations that move data between places hold the write side, so they wait for running
- * operations and none runs beside them.
+ * operations that move data between places hold the write side, so they wait for running operations
+ * and none runs beside them.
  */
 public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
@@ -167,9 +167,12 @@ public abstract class AbstractStorage implements Storage {
               () -> {
                 byte[] buffer = newHashBuffer();
                 MessageDigest digest = sha1();
-                for (int i = next.getAndIncrement(); i < pieces.length; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement();
+                    i < pieces.length;
+                    i = next.getAndIncrement()) {
                   int piece = pieces[i];
-                  boolean ok = guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
+                  boolean ok =
+                      guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
                   setVerified(piece, ok);
                   if (ok) {
                     piecesVerified.increment();
