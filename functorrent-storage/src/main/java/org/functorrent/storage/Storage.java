@@ -87,6 +87,12 @@ public interface Storage extends AutoCloseable {
    */
   CompletableFuture<Void> flush();
 
+  /**
+   * The number of blocks accepted by {@link #writeBlock} and not yet written: when it grows, a
+   * caller stops reading from peers until it drains.
+   */
+  int pendingWrites();
+
   /** A snapshot of the statistics. */
   StorageStats stats();
 

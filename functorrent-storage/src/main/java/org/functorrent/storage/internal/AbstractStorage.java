@@ -61,6 +61,7 @@ public abstract class AbstractStorage implements Storage {
   private final LongAdder bytesHashed = new LongAdder();
   private final LongAdder piecesVerified = new LongAdder();
   private final LongAdder piecesFailed = new LongAdder();
+  private final AtomicInteger pendingWrites = new AtomicInteger();
 
   /**
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
@@ -103,17 +104,20 @@ public abstract class AbstractStorage implements Storage {
   public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuffer data) {
     checkBlock(piece, offset, data.remaining());
     ByteBuffer src = data.duplicate();
-    return submit(
-        () -> {
-          if (isVerified(piece)) {
-            log.debug("block at {}+{} ignored: piece already verified", piece, offset);
-            return null;
-          }
-          int length = src.remaining();
-          write(piece, offset, src);
-          bytesWritten.add(length);
-          return null;
-        });
+    pendingWrites.incrementAndGet();
+    CompletableFuture<Void> written =
+        submit(
+            () -> {
+              if (isVerified(piece)) {
+                log.debug("block at {}+{} ignored: piece already verified", piece, offset);
+                return null;
+              }
+              int length = src.remaining();
+              write(piece, offset, src);
+              bytesWritten.add(length);
+              return null;
+            });
+    return written.whenComplete((ignored, failure) -> pendingWrites.decrementAndGet());
   }
 
   @Override
@@ -245,6 +249,11 @@ public abstract class AbstractStorage implements Storage {
           persist(verifiedPieces(), false);
           return null;
         });
+  }
+
+  @Override
+  public int pendingWrites() {
+    return pendingWrites.get();
   }
 
   @Override
