@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ class ConcurrencyTest {
           writes.add(new int[] {piece, offset});
         }
       }
-      java.util.Collections.shuffle(writes, random);
+      Collections.shuffle(writes, random);
       List<CompletableFuture<?>> all = new ArrayList<>();
       for (int[] w : writes) {
         int length = (int) Math.min(1024, t.meta.pieceSize(w[0]) - w[1]);

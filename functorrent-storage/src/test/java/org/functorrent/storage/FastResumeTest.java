@@ -5,6 +5,8 @@ import static org.functorrent.storage.TestTorrent.file;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -90,7 +92,7 @@ class FastResumeTest {
       writeAndVerify(s, 0);
       t.writePiece(s, 3);
       // a bad block in piece 3: verification fails, and the record must not claim it
-      s.writeBlock(3, 5, java.nio.ByteBuffer.wrap(new byte[] {9, 9})).join();
+      s.writeBlock(3, 5, ByteBuffer.wrap(new byte[] {9, 9})).join();
       assertThat(s.verifyPiece(3).join()).isFalse();
     }
     try (Storage s = open()) {
@@ -147,8 +149,7 @@ class FastResumeTest {
     try (Storage s = open()) {
       writeAndVerify(s, 0, 1, 2, 3, 4, 5);
     }
-    Files.write(
-        resumeFile(), "d6:formati1ee garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.write(resumeFile(), "d6:formati1ee garbage".getBytes(StandardCharsets.US_ASCII));
     try (Storage s = open()) {
       assertThat(s.checkExisting(VerifyListener.NONE).join().isComplete()).isTrue();
       assertThat(s.stats().bytesHashed()).isEqualTo(6 * 16384);
