@@ -44,6 +44,8 @@ class FaultTest {
     executor.shutdownNow();
   }
 
+  private final StorageOptions noResume = StorageOptions.defaults().withFastResume(false);
+
   private Storage open() {
     return Storages.fileSystem(t.meta, dir, executor);
   }
@@ -98,11 +100,19 @@ class FaultTest {
     Files.createDirectories(dir.resolve("f"));
     Files.createDirectories(dir.resolve("elsewhere"));
     Files.createSymbolicLink(dir.resolve("f/sub"), dir.resolve("elsewhere"));
+    // a link must lead to something: a dangling one is refused, as its target is unknown
+    Files.createFile(dir.resolve("elsewhere/y-data"));
+    Files.createSymbolicLink(dir.resolve("f/y"), Path.of("..", "elsewhere", "y-data"));
     try (Storage s = open()) {
       t.writePiece(s, 0);
+      t.writePiece(s, 1);
       assertThat(s.verifyPiece(0).join()).isTrue();
     }
     assertThat(Files.readAllBytes(dir.resolve("elsewhere/x"))).isEqualTo(t.file(0));
+    assertThat(Files.readAllBytes(dir.resolve("elsewhere/y-data"))).isEqualTo(t.file(1));
+    try (Storage s = Storages.fileSystem(t.meta, dir, executor, noResume)) {
+      assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
+    }
   }
 
   @Test
