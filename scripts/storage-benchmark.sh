@@ -13,4 +13,4 @@ mkdir -p target
 scratch="${3:-$(mktemp -d "$PWD/target/storage-bench.XXXXXX")}"
 trap 'rm -rf "$scratch"' EXIT
 cp="functorrent-storage/target/test-classes:functorrent-storage/target/classes:$(cat functorrent-storage/target/storage-bench.classpath)"
-exec java -cp "$cp" org.functorrent.storage.StorageBenchmark "$scratch" "$size" "$rounds"
+java -cp "$cp" org.functorrent.storage.StorageBenchmark "$scratch" "$size" "$rounds"

@@ -8,8 +8,8 @@ import java.util.BitSet;
 import java.util.stream.IntStream;
 
 /**
- * An immutable set of piece indexes out of a torrent's {@code size} pieces: the pieces verified
- * on disk, for instance. {@link #toBitfield()} gives the BEP 3 {@code bitfield} message payload.
+ * An immutable set of piece indexes out of a torrent's {@code size} pieces: the pieces verified on
+ * disk, for instance. {@link #toBitfield()} gives the BEP 3 {@code bitfield} message payload.
  */
 public final class PieceSet {
   private final int size;

@@ -6,14 +6,14 @@ import java.util.concurrent.CompletableFuture;
 import org.functorrent.metainfo.MetaInfo;
 
 /**
- * The bytes of one torrent: blocks written and read at (piece, offset), pieces verified against
- * the torrent's SHA-1 hashes, the set of verified pieces, and statistics.
+ * The bytes of one torrent: blocks written and read at (piece, offset), pieces verified against the
+ * torrent's SHA-1 hashes, the set of verified pieces, and statistics.
  *
  * <p>Every operation that touches the data returns at once with a {@link CompletableFuture}
  * completed on the storage's executor, never on the caller's thread: a caller on an event loop
  * continues with {@code ...Async(..., eventLoop)}. Failures of the disk complete the future
- * exceptionally with a {@link StorageException} that names the path. Arguments out of range
- * (a piece index, an offset past the piece) are the caller's bug and throw at once.
+ * exceptionally with a {@link StorageException} that names the path. Arguments out of range (a
+ * piece index, an offset past the piece) are the caller's bug and throw at once.
  *
  * <p>A piece once verified is never overwritten: writes into it are ignored. Implementations are
  * thread-safe.
@@ -82,10 +82,16 @@ public interface Storage extends AutoCloseable {
   CompletableFuture<Void> setPriority(int fileIndex, FilePriority priority);
 
   /**
-   * Forces written data to stable storage and then records the verified pieces for fast resume:
-   * a record never claims a piece whose data was not on disk first.
+   * Forces written data to stable storage and then records the verified pieces for fast resume: a
+   * record never claims a piece whose data was not on disk first.
    */
   CompletableFuture<Void> flush();
+
+  /**
+   * The number of blocks accepted by {@link #writeBlock} and not yet written: when it grows, a
+   * caller stops reading from peers until it drains.
+   */
+  int pendingWrites();
 
   /** A snapshot of the statistics. */
   StorageStats stats();

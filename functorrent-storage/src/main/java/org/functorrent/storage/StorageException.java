@@ -5,9 +5,9 @@ import java.util.Optional;
 import org.functorrent.common.TorrentException;
 
 /**
- * A failure of the disk or the file system under a torrent's storage: disk full, permission
- * denied, a read-only directory, a file replaced by a directory, a symbolic link that leads out of
- * the download directory. The message names the path; the cause, when there is one, is the {@link
+ * A failure of the disk or the file system under a torrent's storage: disk full, permission denied,
+ * a read-only directory, a file replaced by a directory, a symbolic link that leads out of the
+ * download directory. The message names the path; the cause, when there is one, is the {@link
  * java.io.IOException} the file system gave.
  */
 public class StorageException extends TorrentException {

@@ -12,8 +12,8 @@ import java.util.Optional;
  *
  * @param maxOpenFiles at most this many files are kept open (a bounded LRU cache); a few more may
  *     be open for a moment while that many operations run at once
- * @param preallocate whether files are written full of zeros when first opened for writing,
- *     rather than left sparse
+ * @param preallocate whether files are written full of zeros when first opened for writing, rather
+ *     than left sparse
  * @param hashParallelism how many pieces are hashed at once when checking existing data
  * @param priorities a priority per file of the torrent, in the order of {@code MetaInfo.files()};
  *     empty means every file {@link FilePriority#NORMAL}

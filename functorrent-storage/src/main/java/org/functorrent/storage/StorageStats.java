@@ -6,8 +6,8 @@ import static com.google.common.base.Preconditions.checkArgument;
  * A snapshot of one torrent's storage statistics.
  *
  * @param bytesRead bytes read for {@link Storage#readBlock} (served to peers)
- * @param bytesWritten bytes of blocks written by {@link Storage#writeBlock}; blocks into a
- *     verified piece are ignored and not counted
+ * @param bytesWritten bytes of blocks written by {@link Storage#writeBlock}; blocks into a verified
+ *     piece are ignored and not counted
  * @param bytesHashed bytes read from storage and hashed to verify pieces
  * @param piecesVerified pieces whose SHA-1 matched, by {@link Storage#verifyPiece} or a check of
  *     existing data

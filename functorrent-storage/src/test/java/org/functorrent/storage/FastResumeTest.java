@@ -5,6 +5,8 @@ import static org.functorrent.storage.TestTorrent.file;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,8 +24,7 @@ class FastResumeTest {
 
   // three files of two pieces each (16 KiB pieces): pieces 0-1 in a, 2-3 in b, 4-5 in c
   private final TestTorrent t =
-      TestTorrent.multi(
-          21, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
+      TestTorrent.multi(21, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
 
   @BeforeEach
   void setUp() {
@@ -91,7 +92,7 @@ class FastResumeTest {
       writeAndVerify(s, 0);
       t.writePiece(s, 3);
       // a bad block in piece 3: verification fails, and the record must not claim it
-      s.writeBlock(3, 5, java.nio.ByteBuffer.wrap(new byte[] {9, 9})).join();
+      s.writeBlock(3, 5, ByteBuffer.wrap(new byte[] {9, 9})).join();
       assertThat(s.verifyPiece(3).join()).isFalse();
     }
     try (Storage s = open()) {
@@ -127,8 +128,7 @@ class FastResumeTest {
       raf.setLength(10_000);
     }
     try (Storage s = open()) {
-      assertThat(s.checkExisting(VerifyListener.NONE).join())
-          .isEqualTo(PieceSet.of(6, 0, 1, 2, 3));
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 0, 1, 2, 3));
       assertThat(s.stats().bytesHashed()).isZero();
     }
   }
@@ -140,8 +140,7 @@ class FastResumeTest {
     }
     Files.delete(dir.resolve("r/a"));
     try (Storage s = open()) {
-      assertThat(s.checkExisting(VerifyListener.NONE).join())
-          .isEqualTo(PieceSet.of(6, 2, 3, 4, 5));
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 2, 3, 4, 5));
     }
   }
 
@@ -150,12 +149,13 @@ class FastResumeTest {
     try (Storage s = open()) {
       writeAndVerify(s, 0, 1, 2, 3, 4, 5);
     }
-    Files.write(resumeFile(), "d6:formati1ee garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.write(resumeFile(), "d6:formati1ee garbage".getBytes(StandardCharsets.US_ASCII));
     try (Storage s = open()) {
       assertThat(s.checkExisting(VerifyListener.NONE).join().isComplete()).isTrue();
       assertThat(s.stats().bytesHashed()).isEqualTo(6 * 16384);
     }
-    TestTorrent other = TestTorrent.multi(99, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
+    TestTorrent other =
+        TestTorrent.multi(99, 16384, "r", file(32768, "a"), file(32768, "b"), file(32768, "c"));
     Files.copy(resumeFile(), dir.resolve("foreign.resume"));
     try (Storage s =
         Storages.fileSystem(
@@ -177,12 +177,10 @@ class FastResumeTest {
       // no flush and no close: the record on disk still claims piece 2 only
       try (Storage reader =
           Storages.fileSystem(
-              t.meta,
-              dir,
-              executor,
-              StorageOptions.defaults().withResumeFile(resumeFile()))) {
+              t.meta, dir, executor, StorageOptions.defaults().withResumeFile(resumeFile()))) {
         // b changed after the record (piece 3 written): both its pieces are hashed and found
-        assertThat(reader.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 2, 3));
+        assertThat(reader.checkExisting(VerifyListener.NONE).join())
+            .isEqualTo(PieceSet.of(6, 2, 3));
       }
     }
   }

@@ -44,6 +44,8 @@ class FaultTest {
     executor.shutdownNow();
   }
 
+  private final StorageOptions noResume = StorageOptions.defaults().withFastResume(false);
+
   private Storage open() {
     return Storages.fileSystem(t.meta, dir, executor);
   }
@@ -98,18 +100,27 @@ class FaultTest {
     Files.createDirectories(dir.resolve("f"));
     Files.createDirectories(dir.resolve("elsewhere"));
     Files.createSymbolicLink(dir.resolve("f/sub"), dir.resolve("elsewhere"));
+    // a link must lead to something: a dangling one is refused, as its target is unknown
+    Files.createFile(dir.resolve("elsewhere/y-data"));
+    Files.createSymbolicLink(dir.resolve("f/y"), Path.of("..", "elsewhere", "y-data"));
     try (Storage s = open()) {
       t.writePiece(s, 0);
+      t.writePiece(s, 1);
       assertThat(s.verifyPiece(0).join()).isTrue();
     }
     assertThat(Files.readAllBytes(dir.resolve("elsewhere/x"))).isEqualTo(t.file(0));
+    assertThat(Files.readAllBytes(dir.resolve("elsewhere/y-data"))).isEqualTo(t.file(1));
+    try (Storage s = Storages.fileSystem(t.meta, dir, executor, noResume)) {
+      assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
+    }
   }
 
   @Test
   void diskFullFailsTheWriteAndKeepsWhatWasVerified() throws IOException {
     AtomicBoolean full = new AtomicBoolean();
     FileStorage.ChannelFactory factory =
-        (path, write) -> new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
+        (path, write) ->
+            new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
     try (Storage s =
         new FileStorage(t.meta, dir, executor, null, StorageOptions.defaults(), factory)) {
       t.writePiece(s, 0);
@@ -137,7 +148,12 @@ class FaultTest {
         };
     try (Storage s =
         new FileStorage(
-            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+            t.meta,
+            dir,
+            executor,
+            null,
+            StorageOptions.defaults().withFastResume(false),
+            factory)) {
       StorageException e = storageFailure(() -> t.writePiece(s, 1));
       assertThat(e.getMessage()).contains("cannot open for writing").contains("AccessDenied");
       assertThat(e.path().orElseThrow().endsWith(Path.of("f", "y"))).isTrue();
@@ -152,7 +168,12 @@ class FaultTest {
         };
     try (Storage s =
         new FileStorage(
-            t.meta, dir, executor, null, StorageOptions.defaults().withFastResume(false), factory)) {
+            t.meta,
+            dir,
+            executor,
+            null,
+            StorageOptions.defaults().withFastResume(false),
+            factory)) {
       StorageException e = storageFailure(() -> t.writePiece(s, 0));
       assertThat(e.getMessage()).contains("Read-only file system").contains("f/sub/x");
     }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.functorrent.storage.TestTorrent.file;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -61,7 +64,7 @@ class FileSelectionTest {
       assertThat(partFile()).exists();
       assertThat(s.readBlock(1, 0, 16384).join().array()).isEqualTo(t.piece(1));
       assertThat(s.readBlock(3, 0, 16384).join().array()).isEqualTo(t.piece(3));
-      assertThatThrownBy(() -> s.writeBlock(2, 0, java.nio.ByteBuffer.allocate(10)).join())
+      assertThatThrownBy(() -> s.writeBlock(2, 0, ByteBuffer.allocate(10)).join())
           .isInstanceOf(CompletionException.class)
           .hasCauseInstanceOf(IllegalStateException.class)
           .hasMessageContaining("skipped file sel/b");
@@ -72,6 +75,27 @@ class FileSelectionTest {
       assertThat(s.verifyAll(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(5, 0, 1, 3, 4));
     }
     assertThat(dir.resolve("sel/b")).doesNotExist();
+  }
+
+  @Test
+  void aPartFileChangedBehindOurBackHasItsPiecesRehashed() throws IOException {
+    try (Storage s = Storages.fileSystem(t.meta, dir, executor, skipB)) {
+      writeAndVerify(s, 0, 1, 3, 4);
+    }
+    // piece 3 (slot 1) holds b's bytes at [0, 10848) of its slot: spoil one of them
+    try (RandomAccessFile raf = new RandomAccessFile(partFile().toFile(), "rw")) {
+      raf.seek(16384 + 5);
+      int old = raf.read();
+      raf.seek(16384 + 5);
+      raf.write(old ^ 0xFF);
+    }
+    Files.setLastModifiedTime(
+        partFile(), FileTime.fromMillis(Files.getLastModifiedTime(partFile()).toMillis() + 5_000));
+    try (Storage s = Storages.fileSystem(t.meta, dir, executor, skipB)) {
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(5, 0, 1, 4));
+      // only the two boundary pieces were hashed again
+      assertThat(s.stats().bytesHashed()).isEqualTo(2 * 16384);
+    }
   }
 
   @Test

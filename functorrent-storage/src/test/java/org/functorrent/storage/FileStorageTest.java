@@ -12,10 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
+import org.functorrent.bencode.Bencode;
+import org.functorrent.bencode.BencodeDictionary;
+import org.functorrent.bencode.BencodeList;
+import org.functorrent.bencode.BencodeString;
 import org.functorrent.metainfo.MetaInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +122,56 @@ class FileStorageTest {
       assertThat(progress.stream().mapToInt(p -> p[0]).max().orElseThrow())
           .isEqualTo(t.meta.pieceCount());
     }
+  }
+
+  @Test
+  void bep47SymlinksAreCreatedAsRelativeLinksInsideTheTorrent() throws IOException {
+    byte[] data = new byte[20_000];
+    new Random(15).nextBytes(data);
+    BencodeDictionary info =
+        BencodeDictionary.builder()
+            .put("name", "ln")
+            .put("piece length", 16384)
+            .put(
+                "pieces",
+                BencodeString.of(
+                    concat(
+                        TestTorrent.sha1(data, 16384),
+                        TestTorrent.sha1(Arrays.copyOfRange(data, 16384, 20_000), 3616))))
+            .put(
+                "files",
+                BencodeList.of(
+                    BencodeDictionary.builder()
+                        .put("length", 20_000)
+                        .put("path", strings("sub", "data"))
+                        .build(),
+                    BencodeDictionary.builder()
+                        .put("attr", "l")
+                        .put("path", strings("other", "link"))
+                        .put("symlink path", strings("sub", "data"))
+                        .build()))
+            .build();
+    MetaInfo meta =
+        MetaInfo.parse(Bencode.encode(BencodeDictionary.builder().put("info", info).build()));
+    try (Storage s = open(meta)) {
+      s.writeBlock(0, 0, ByteBuffer.wrap(data, 0, 16384)).join();
+      s.writeBlock(1, 0, ByteBuffer.wrap(data, 16384, 3616)).join();
+      assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
+    }
+    Path link = dir.resolve("ln/other/link");
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("..", "sub", "data"));
+    assertThat(Files.readAllBytes(link)).isEqualTo(data);
+  }
+
+  private static BencodeList strings(String... values) {
+    return BencodeList.of(Arrays.stream(values).map(BencodeString::of).toList());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
@@ -282,7 +338,8 @@ class FileStorageTest {
     }
     TestTorrent t = TestTorrent.multi(13, 16384, "many", entries);
     int maxOpen = 4;
-    try (Storage s = open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen).withFastResume(false))) {
+    try (Storage s =
+        open(t.meta, StorageOptions.defaults().withMaxOpenFiles(maxOpen).withFastResume(false))) {
       t.writeAll(s, 5);
       assertThat(openDescriptorsUnder(dir)).isLessThanOrEqualTo(maxOpen);
       assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
@@ -290,8 +347,7 @@ class FileStorageTest {
       assertThat(openDescriptorsUnder(dir)).isPositive();
     }
     assertThat(openDescriptorsUnder(dir)).isZero();
-    assertThat(Files.readAllBytes(dir.resolve("many/d42/f9942")))
-        .isEqualTo(t.file(9942));
+    assertThat(Files.readAllBytes(dir.resolve("many/d42/f9942"))).isEqualTo(t.file(9942));
   }
 
   /** The number of this process's file descriptors open on files under {@code root}. */
@@ -347,8 +403,8 @@ class FileStorageTest {
   @BeforeEach
   void recordExecutorThreads() throws Exception {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(threads);
+    CountDownLatch release = new CountDownLatch(1);
     for (int i = 0; i < threads; i++) {
       executor.execute(
           () -> {

@@ -3,6 +3,7 @@ package org.functorrent.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class MemoryStorageTest {
@@ -14,7 +15,7 @@ class MemoryStorageTest {
       t.writeAll(s, 2);
       assertThat(s.verifyAll(VerifyListener.NONE).join().isComplete()).isTrue();
       assertThat(s.readBlock(4, 100, 200).join().array())
-          .isEqualTo(java.util.Arrays.copyOfRange(t.content, 4 * 16384 + 100, 4 * 16384 + 300));
+          .isEqualTo(Arrays.copyOfRange(t.content, 4 * 16384 + 100, 4 * 16384 + 300));
       s.writeBlock(2, 0, ByteBuffer.wrap(new byte[] {1})).join();
       assertThat(s.verifyPiece(2).join()).isTrue();
       assertThat(s.stats().bytesWritten()).isEqualTo(70_000);

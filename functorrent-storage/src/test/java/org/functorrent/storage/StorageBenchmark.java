@@ -19,10 +19,10 @@ import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentCreator;
 
 /**
- * Measures storage against coreutils on the same machine in the same run (not a unit test; run
- * by {@code scripts/storage-benchmark.sh}): verifying existing data against {@code sha1sum}, and
- * writing a download's block stream against {@code dd}. Arguments: a scratch directory, the size
- * in MiB (default 1024), rounds (default 3).
+ * Measures storage against coreutils on the same machine in the same run (not a unit test; run by
+ * {@code scripts/storage-benchmark.sh}): verifying existing data against {@code sha1sum}, and
+ * writing a download's block stream against {@code dd}. Arguments: a scratch directory, the size in
+ * MiB (default 1024), rounds (default 3).
  */
 public final class StorageBenchmark {
   private static final int BLOCK = 16384;
@@ -35,30 +35,46 @@ public final class StorageBenchmark {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     long size = mib << 20;
     Path source = scratch.resolve("data.bin");
-    System.out.printf(Locale.ROOT, "cores: %d, size: %d MiB%n",
-        Runtime.getRuntime().availableProcessors(), mib);
+    System.out.printf(
+        Locale.ROOT, "cores: %d, size: %d MiB%n", Runtime.getRuntime().availableProcessors(), mib);
     fill(source, size);
     MetaInfo meta = MetaInfo.parse(TorrentCreator.of(source).tracker("http://127.0.0.1/").create());
-    System.out.printf(Locale.ROOT, "piece length: %d KiB, pieces: %d%n",
-        meta.pieceLength() / 1024, meta.pieceCount());
+    System.out.printf(
+        Locale.ROOT,
+        "piece length: %d KiB, pieces: %d%n",
+        meta.pieceLength() / 1024,
+        meta.pieceCount());
 
     ExecutorService executor = Storages.newExecutor();
     try {
       List<Double> ours = new ArrayList<>();
+      List<Double> oneThread = new ArrayList<>();
       List<Double> theirs = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         theirs.add(time(() -> run("sha1sum", source.toString())));
-        ours.add(time(() -> verify(meta, scratch, executor)));
+        int cores = Runtime.getRuntime().availableProcessors();
+        ours.add(time(() -> verify(meta, scratch, executor, cores)));
+        oneThread.add(time(() -> verify(meta, scratch, executor, 1)));
       }
       report("verify existing data", "sha1sum", size, ours, theirs);
+      report("verify existing data, 1 hashing thread", "sha1sum", size, oneThread, theirs);
 
       List<Double> writes = new ArrayList<>();
       List<Double> dd = new ArrayList<>();
       Path target = scratch.resolve("write");
       for (int round = 0; round < rounds; round++) {
         Path ddFile = scratch.resolve("dd.bin");
-        dd.add(time(() -> run("dd", "if=/dev/zero", "of=" + ddFile, "bs=16k",
-            "count=" + size / BLOCK, "conv=fsync", "status=none")));
+        dd.add(
+            time(
+                () ->
+                    run(
+                        "dd",
+                        "if=/dev/zero",
+                        "of=" + ddFile,
+                        "bs=16k",
+                        "count=" + size / BLOCK,
+                        "conv=fsync",
+                        "status=none")));
         Files.delete(ddFile);
         writes.add(time(() -> download(meta, target, executor, size)));
         deleteTree(target);
@@ -70,10 +86,10 @@ public final class StorageBenchmark {
     }
   }
 
-  private static void verify(MetaInfo meta, Path directory, ExecutorService executor) {
-    try (Storage storage =
-        Storages.fileSystem(
-            meta, directory, executor, StorageOptions.defaults().withFastResume(false))) {
+  private static void verify(MetaInfo meta, Path directory, ExecutorService executor, int threads) {
+    StorageOptions options =
+        StorageOptions.defaults().withFastResume(false).withHashParallelism(threads);
+    try (Storage storage = Storages.fileSystem(meta, directory, executor, options)) {
       PieceSet verified = storage.verifyAll(VerifyListener.NONE).join();
       if (!verified.isComplete()) {
         throw new IllegalStateException("not verified: " + verified);
@@ -115,7 +131,10 @@ public final class StorageBenchmark {
     SplittableRandom random = new SplittableRandom(7);
     ByteBuffer chunk = ByteBuffer.allocate(4 << 20);
     try (FileChannel out =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       for (long at = 0; at < size; at += chunk.capacity()) {
         chunk.clear();
@@ -141,8 +160,11 @@ public final class StorageBenchmark {
   }
 
   private static void run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (process.waitFor() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed");
     }
@@ -153,12 +175,27 @@ public final class StorageBenchmark {
     double best = Collections.min(ours);
     double bestBaseline = Collections.min(theirs);
     double mib = size / (1024.0 * 1024.0);
-    System.out.printf(Locale.ROOT, "%s: functorrent %s s (best %.2f s, %.0f MiB/s)%n",
-        what, format(ours), best, mib / best);
-    System.out.printf(Locale.ROOT, "%s: %s %s s (best %.2f s, %.0f MiB/s)%n",
-        what, baseline, format(theirs), bestBaseline, mib / bestBaseline);
-    System.out.printf(Locale.ROOT, "%s: speed ratio functorrent / %s = %.2fx (best of each)%n",
-        what, baseline, bestBaseline / best);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: functorrent %s s (best %.2f s, %.0f MiB/s)%n",
+        what,
+        format(ours),
+        best,
+        mib / best);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %s %s s (best %.2f s, %.0f MiB/s)%n",
+        what,
+        baseline,
+        format(theirs),
+        bestBaseline,
+        mib / bestBaseline);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: speed ratio functorrent / %s = %.2fx (best of each)%n",
+        what,
+        baseline,
+        bestBaseline / best);
   }
 
   private static String format(List<Double> times) {

@@ -1,12 +1,15 @@
 package org.functorrent.storage;
 
 import com.google.common.collect.ImmutableList;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDictionary;
 import org.functorrent.bencode.BencodeList;
@@ -85,8 +88,8 @@ final class TestTorrent {
   }
 
   /**
-   * A torrent of {@code lengths} files under {@code name} whose pieces all hash as zeros: for
-   * sizes too large to hold, where a test writes a zero block, or checks placement only.
+   * A torrent of {@code lengths} files under {@code name} whose pieces all hash as zeros: for sizes
+   * too large to hold, where a test writes a zero block, or checks placement only.
    */
   static MetaInfo zeros(int pieceLength, String name, long... lengths) {
     long total = Arrays.stream(lengths).sum();
@@ -166,7 +169,7 @@ final class TestTorrent {
     for (int i = 0; i < meta.pieceCount(); i++) {
       order.add(i);
     }
-    java.util.Collections.shuffle(order, new Random(seed));
+    Collections.shuffle(order, new Random(seed));
     for (int piece : order) {
       writePiece(storage, piece);
     }
@@ -174,11 +177,11 @@ final class TestTorrent {
 
   void writePiece(Storage storage, int piece) {
     byte[] bytes = piece(piece);
-    List<java.util.concurrent.CompletableFuture<Void>> writes = new ArrayList<>();
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
     for (int offset = 0; offset < bytes.length; offset += 16384) {
       int length = Math.min(16384, bytes.length - offset);
-      writes.add(storage.writeBlock(piece, offset, java.nio.ByteBuffer.wrap(bytes, offset, length)));
+      writes.add(storage.writeBlock(piece, offset, ByteBuffer.wrap(bytes, offset, length)));
     }
-    writes.forEach(java.util.concurrent.CompletableFuture::join);
+    writes.forEach(CompletableFuture::join);
   }
 }

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * statistics and the close protocol. Subclasses move bytes.
  *
  * <p>Each operation runs on the executor holding the read side of a lock; {@link #close()} and
- * operations that move data between places hold the write side, so they wait for running
- * operations and none runs beside them.
+ * operations that move data between places hold the write side, so they wait for running operations
+ * and none runs beside them.
  */
 public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
@@ -61,6 +61,7 @@ public abstract class AbstractStorage implements Storage {
   private final LongAdder bytesHashed = new LongAdder();
   private final LongAdder piecesVerified = new LongAdder();
   private final LongAdder piecesFailed = new LongAdder();
+  private final AtomicInteger pendingWrites = new AtomicInteger();
 
   /**
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
@@ -103,17 +104,20 @@ public abstract class AbstractStorage implements Storage {
   public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuffer data) {
     checkBlock(piece, offset, data.remaining());
     ByteBuffer src = data.duplicate();
-    return submit(
-        () -> {
-          if (isVerified(piece)) {
-            log.debug("block at {}+{} ignored: piece already verified", piece, offset);
-            return null;
-          }
-          int length = src.remaining();
-          write(piece, offset, src);
-          bytesWritten.add(length);
-          return null;
-        });
+    pendingWrites.incrementAndGet();
+    CompletableFuture<Void> written =
+        submit(
+            () -> {
+              if (isVerified(piece)) {
+                log.debug("block at {}+{} ignored: piece already verified", piece, offset);
+                return null;
+              }
+              int length = src.remaining();
+              write(piece, offset, src);
+              bytesWritten.add(length);
+              return null;
+            });
+    return written.whenComplete((ignored, failure) -> pendingWrites.decrementAndGet());
   }
 
   @Override
@@ -167,9 +171,12 @@ public abstract class AbstractStorage implements Storage {
               () -> {
                 byte[] buffer = newHashBuffer();
                 MessageDigest digest = sha1();
-                for (int i = next.getAndIncrement(); i < pieces.length; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement();
+                    i < pieces.length;
+                    i = next.getAndIncrement()) {
                   int piece = pieces[i];
-                  boolean ok = guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
+                  boolean ok =
+                      guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
                   setVerified(piece, ok);
                   if (ok) {
                     piecesVerified.increment();
@@ -242,6 +249,11 @@ public abstract class AbstractStorage implements Storage {
           persist(verifiedPieces(), false);
           return null;
         });
+  }
+
+  @Override
+  public int pendingWrites() {
+    return pendingWrites.get();
   }
 
   @Override

@@ -10,11 +10,11 @@ import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
 
 /**
- * Where the bytes of a torrent's stream lie: which file, at which offset. Files of length zero
- * (and symlinks) hold no bytes and never appear in a span. Offsets are longs everywhere.
+ * Where the bytes of a torrent's stream lie: which file, at which offset. Files of length zero (and
+ * symlinks) hold no bytes and never appear in a span. Offsets are longs everywhere.
  *
- * <p>A <em>boundary piece</em> is one that holds bytes of two or more non-padding files. Each has
- * a slot of one piece length in the part file, numbered in piece order, where the bytes of its
+ * <p>A <em>boundary piece</em> is one that holds bytes of two or more non-padding files. Each has a
+ * slot of one piece length in the part file, numbered in piece order, where the bytes of its
  * skipped files are kept.
  */
 public final class FileLayout {
@@ -114,7 +114,12 @@ public final class FileLayout {
     }
     if (position != end) {
       throw new IllegalArgumentException(
-          "range: " + torrentOffset + "+" + length + " (expected: within " + meta.totalLength()
+          "range: "
+              + torrentOffset
+              + "+"
+              + length
+              + " (expected: within "
+              + meta.totalLength()
               + " bytes)");
     }
     return out;

@@ -2,7 +2,6 @@ package org.functorrent.storage.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -17,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 public record FileStamp(long size, long modifiedNanos) {
   public static final FileStamp MISSING = new FileStamp(-1, 0);
 
-  /** The stamp of {@code path}, which is not followed if it is a symbolic link. */
+  /**
+   * The stamp of {@code path}; a symbolic link is followed, so callers check first that it stays
+   * inside the download directory. Anything but a regular file is missing.
+   */
   public static FileStamp of(Path path) throws IOException {
     try {
-      BasicFileAttributes attributes =
-          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
       if (!attributes.isRegularFile()) {
         return MISSING;
       }

@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A torrent's files in a download directory, written and read with positional {@link
- * FileChannel} I/O through a bounded cache of open files.
+ * A torrent's files in a download directory, written and read with positional {@link FileChannel}
+ * I/O through a bounded cache of open files.
  *
  * <p>Files are sparse unless preallocation is asked for; padding files are never written (their
  * bytes read as zeros); skipped files are not created, and their bytes in boundary pieces go to a
@@ -85,7 +85,7 @@ public final class FileStorage extends AbstractStorage {
 
   /**
    * Opens the storage of {@code meta} in {@code directory}, which is created if missing; wanted
-   * empty files are created now, other files when first written.
+   * empty files and BEP 47 symlinks are created now, other files when first written.
    *
    * @param ownedExecutor {@code executor} again if the storage owns it, otherwise null
    * @throws StorageException if the directory or an empty file cannot be created
@@ -173,9 +173,7 @@ public final class FileStorage extends AbstractStorage {
     boolean boundary = layout.partSlot(piece) >= 0;
     List<Span> spans = layout.spans(layout.pieceStart(piece) + offset, src.remaining());
     for (Span span : spans) {
-      if (!files.get(span.file()).isPadding()
-          && !levels.get(span.file()).isWanted()
-          && !boundary) {
+      if (!files.get(span.file()).isPadding() && !levels.get(span.file()).isWanted() && !boundary) {
         throw new IllegalStateException(
             "piece "
                 + piece
@@ -293,8 +291,8 @@ public final class FileStorage extends AbstractStorage {
   }
 
   /**
-   * The path of file {@code key}, after checking that no symbolic link on the way leads out of
-   * the download directory; missing parent directories are created if asked.
+   * The path of file {@code key}, after checking that no symbolic link on the way leads out of the
+   * download directory; missing parent directories are created if asked.
    */
   private Path checkedPath(int key, boolean createParents) throws IOException {
     ImmutableList<String> segments = segments(key);
@@ -329,8 +327,7 @@ public final class FileStorage extends AbstractStorage {
         }
         if (!target.startsWith(root)) {
           throw new StorageException(
-              "symbolic link leads out of the download directory " + root + " to " + target,
-              next);
+              "symbolic link leads out of the download directory " + root + " to " + target, next);
         }
       }
       current = next;
@@ -370,13 +367,26 @@ public final class FileStorage extends AbstractStorage {
     }
   }
 
+  /**
+   * Creates file {@code key} if it holds no bytes: an empty file, or for a BEP 47 symlink a
+   * relative symbolic link to its target below the torrent's directory. What exists is kept.
+   */
   private void createIfEmpty(int key) {
     TorrentFile file = files.get(key);
-    if (file.length() != 0 || file.isPadding() || file.isSymlink()) {
+    if (file.length() != 0 || file.isPadding()) {
       return;
     }
     try {
-      Files.createFile(checkedPath(key, true));
+      Path path = checkedPath(key, true);
+      if (file.isSymlink()) {
+        Path target = root.resolve(meta.name());
+        for (String segment : file.symlinkPath().orElseThrow()) {
+          target = target.resolve(segment);
+        }
+        Files.createSymbolicLink(path, path.getParent().relativize(target));
+      } else {
+        Files.createFile(path);
+      }
     } catch (FileAlreadyExistsException e) {
       // kept as it is
     } catch (IOException e) {
@@ -393,9 +403,7 @@ public final class FileStorage extends AbstractStorage {
         () -> {
           FilePriority before = priorities.get(fileIndex);
           TorrentFile file = files.get(fileIndex);
-          if (before.isWanted() != priority.isWanted()
-              && file.length() > 0
-              && !file.isPadding()) {
+          if (before.isWanted() != priority.isWanted() && file.length() > 0 && !file.isPadding()) {
             movePartBytes(fileIndex, priority.isWanted());
           }
           List<FilePriority> changed = new ArrayList<>(priorities);
@@ -577,9 +585,7 @@ public final class FileStorage extends AbstractStorage {
       boolean boundary = layout.partSlot(piece) >= 0;
       for (Span span : layout.pieceSpans(piece)) {
         boolean inPart =
-            boundary
-                && !files.get(span.file()).isPadding()
-                && !levels.get(span.file()).isWanted();
+            boundary && !files.get(span.file()).isPadding() && !levels.get(span.file()).isWanted();
         touched |= changed[span.file()] || (inPart && partChanged);
       }
       if (touched) {

@@ -52,8 +52,8 @@ public record ResumeData(
   }
 
   /**
-   * Reads a record for {@code meta}; empty if it is malformed or for another torrent, so the
-   * caller checks everything instead.
+   * Reads a record for {@code meta}; empty if it is malformed or for another torrent, so the caller
+   * checks everything instead.
    */
   public static Optional<ResumeData> decode(byte[] bytes, MetaInfo meta) {
     try {
@@ -61,8 +61,7 @@ public record ResumeData(
       if (!((BencodeString) d.get("format").orElseThrow()).contentEquals(FORMAT)) {
         return Optional.empty();
       }
-      InfoHash hash =
-          InfoHash.of(((BencodeString) d.get("info-hash").orElseThrow()).toByteArray());
+      InfoHash hash = InfoHash.of(((BencodeString) d.get("info-hash").orElseThrow()).toByteArray());
       long count = ((BencodeInteger) d.get("piece-count").orElseThrow()).value();
       if (!hash.equals(meta.infoHash()) || count != meta.pieceCount()) {
         return Optional.empty();

@@ -40,7 +40,9 @@ class FileLayoutTest {
   void spansCrossFileBoundariesAndSkipEmptyFiles() {
     FileLayout layout = new FileLayout(torrent(16384, 10_000, 0, 0, 5_000, 20_000));
     assertThat(layout.spans(9_000, 8_000))
-        .containsExactly(new Span(0, 9_000, 9_000, 1_000), new Span(3, 0, 10_000, 5_000),
+        .containsExactly(
+            new Span(0, 9_000, 9_000, 1_000),
+            new Span(3, 0, 10_000, 5_000),
             new Span(4, 0, 15_000, 2_000));
     assertThat(layout.spans(15_000, 1)).containsExactly(new Span(4, 0, 15_000, 1));
     assertThat(layout.spans(14_999, 1)).containsExactly(new Span(3, 4_999, 14_999, 1));
