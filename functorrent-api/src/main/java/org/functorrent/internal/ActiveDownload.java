@@ -39,6 +39,9 @@ public final class ActiveDownload implements Download {
   private static final long TICK_MILLIS = 1000;
   private static final double RATE_SMOOTHING = 0.5;
 
+  /** Ticks between saves of the resume data while downloading, so a crash loses little. */
+  private static final int FLUSH_TICKS = 30;
+
   private final ClientContext context;
   private final MetaInfo meta;
   private final DownloadOptions options;
@@ -56,6 +59,7 @@ public final class ActiveDownload implements Download {
   private SwarmStats lastSwarm;
   private long downloadRate;
   private long uploadRate;
+  private int ticks;
 
   private volatile DownloadStats snapshot;
 
@@ -196,6 +200,16 @@ public final class ActiveDownload implements Download {
   private void tick() {
     if (swarm == null || stopping) {
       return;
+    }
+    if (++ticks % FLUSH_TICKS == 0 && snapshot.state() == DownloadState.DOWNLOADING) {
+      storage
+          .flush()
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  log.warn("{}: saving resume data: {}", meta.name(), e.toString());
+                }
+              });
     }
     swarm
         .stats()
