@@ -53,10 +53,18 @@ class FakeUdpTracker implements AutoCloseable {
    * passing its answer back.
    */
   static FakeUdpTracker lossyProxy(InetSocketAddress target, int drop) throws IOException {
+    return lossyProxy(target, drop, request -> {});
+  }
+
+  /** As {@link #lossyProxy(InetSocketAddress, int)}, showing each packet to {@code observer}. */
+  static FakeUdpTracker lossyProxy(
+      InetSocketAddress target, int drop, java.util.function.Consumer<byte[]> observer)
+      throws IOException {
     DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(target.getAddress(), 0));
     upstream.setSoTimeout(5000);
     return new FakeUdpTracker(
         (request, index) -> {
+          observer.accept(request);
           if (index < drop) {
             return null;
           }
