@@ -5,7 +5,7 @@
 # system daemons with their default settings (listening on every interface, DHT on).
 set -euo pipefail
 
-PACKAGES=(python3-libtorrent mktorrent transmission-cli)
+PACKAGES=(python3-libtorrent mktorrent transmission-cli opentracker)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -273,6 +273,15 @@ class MalformedResponseTest {
   }
 
   @Test
+  void udpEmptyAnnounceResponseIsARefusal() throws Exception {
+    assertThat(
+            udpReason(
+                (request, index) ->
+                    ByteBuffer.allocate(8).putInt(1).putInt(transactionId(request)).array()))
+        .isEqualTo("announce refused: empty response (the tracker does not serve this info-hash)");
+  }
+
+  @Test
   void udpPacketTooShortForAHeader() throws Exception {
     assertThat(udpReason((request, index) -> new byte[5]))
         .isEqualTo("packet of 5 bytes (expected: at least 8)");

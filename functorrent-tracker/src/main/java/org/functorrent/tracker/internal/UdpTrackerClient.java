@@ -343,6 +343,12 @@ public final class UdpTrackerClient {
         fail("response action " + got + " (expected: " + expected + ")");
         return;
       }
+      if (!connecting && got == UdpTrackerCodec.ACTION_ANNOUNCE && packet.length == 8) {
+        // opentracker's answer to an info-hash that is not on its whitelist: no error action,
+        // just the 8-byte header.
+        fail("announce refused: empty response (the tracker does not serve this info-hash)");
+        return;
+      }
       try {
         if (connecting) {
           long id = UdpTrackerCodec.parseConnect(packet);
