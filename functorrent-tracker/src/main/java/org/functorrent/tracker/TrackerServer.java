@@ -182,7 +182,7 @@ public final class TrackerServer implements AutoCloseable {
           new TrackerServerCore(ticker, interval, minInterval, defaultNumWant, maxNumWant);
       EventLoop stateLoop = group.next();
       int attempts = port == 0 ? 10 : 1;
-      RuntimeException last = null;
+      Exception last = null;
       for (int i = 0; i < attempts; i++) {
         Channel tcp = null;
         try {
@@ -195,7 +195,7 @@ public final class TrackerServer implements AutoCloseable {
                   () -> core.swarms().expireAll(), every, every, TimeUnit.NANOSECONDS);
           log.debug("tracker on {}:{} (TCP and UDP)", bindAddress.getHostAddress(), actual);
           return new TrackerServer(tcp, udp, expiry);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // bind failures are IOExceptions thrown without declaration
           last = e;
           if (tcp != null) {
             tcp.close().syncUninterruptibly();

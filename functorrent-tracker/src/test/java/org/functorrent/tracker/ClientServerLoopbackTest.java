@@ -130,6 +130,14 @@ class ClientServerLoopbackTest {
   }
 
   @Test
+  void aTakenPortIsATrackerException() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TrackerServer.start(group, InetAddress.getLoopbackAddress(), server.port()))
+        .isInstanceOf(TrackerException.class)
+        .hasMessageContaining("cannot bind");
+  }
+
+  @Test
   void scrapeWithoutInfoHashListsEveryTorrent() throws Exception {
     InfoHash h = InfoHash.fromHex("3333333333333333333333333333333333333333");
     announce(server.udpAnnounceUri(), h, PeerId.random("-T-"), 7010, 5, AnnounceEvent.STARTED);
