@@ -214,8 +214,9 @@ public final class TrackerServer implements AutoCloseable {
       TrackerServerCore core,
       EventLoop stateLoop) {
     HttpHandler handler = new HttpHandler(core, stateLoop);
+    // Every connection lives on the state loop: the swarm state needs no hand-over between loops.
     return new ServerBootstrap()
-        .group(group)
+        .group(group, stateLoop)
         .channel(NioServerSocketChannel.class)
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
@@ -240,7 +241,7 @@ public final class TrackerServer implements AutoCloseable {
       TrackerServerCore core,
       EventLoop stateLoop) {
     return new Bootstrap()
-        .group(group)
+        .group(stateLoop)
         .channel(NioDatagramChannel.class)
         .handler(new UdpHandler(core, stateLoop))
         .bind(bindAddress, port)
@@ -268,11 +269,19 @@ public final class TrackerServer implements AutoCloseable {
       String path = new QueryStringDecoder(uri).path();
       InetSocketAddress sender = (InetSocketAddress) ctx.channel().remoteAddress();
       if (path.equals("/announce")) {
-        stateLoop.execute(() -> respond(ctx, () -> core.httpAnnounce(uri, sender)));
+        onStateLoop(() -> respond(ctx, () -> core.httpAnnounce(uri, sender)));
       } else if (path.equals("/scrape")) {
-        stateLoop.execute(() -> respond(ctx, () -> core.httpScrape(uri)));
+        onStateLoop(() -> respond(ctx, () -> core.httpScrape(uri)));
       } else {
         respond(ctx, HttpResponseStatus.NOT_FOUND, TrackerServerCore.failure("not found"));
+      }
+    }
+
+    private void onStateLoop(Runnable task) {
+      if (stateLoop.inEventLoop()) {
+        task.run();
+      } else {
+        stateLoop.execute(task);
       }
     }
 
@@ -318,7 +327,7 @@ public final class TrackerServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
       byte[] bytes = ByteBufUtil.getBytes(packet.content());
       InetSocketAddress sender = packet.sender();
-      stateLoop.execute(
+      Runnable task =
           () -> {
             byte[] answer;
             try {
@@ -330,7 +339,12 @@ public final class TrackerServer implements AutoCloseable {
             if (answer != null) {
               ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), sender));
             }
-          });
+          };
+      if (stateLoop.inEventLoop()) {
+        task.run();
+      } else {
+        stateLoop.execute(task);
+      }
     }
 
     @Override
