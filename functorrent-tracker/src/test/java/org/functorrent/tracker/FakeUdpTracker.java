@@ -22,6 +22,11 @@ class FakeUdpTracker implements AutoCloseable {
   private final AtomicInteger received = new AtomicInteger();
 
   FakeUdpTracker(Responder responder) throws IOException {
+    this(responder, 1);
+  }
+
+  /** A tracker that sends every answer {@code copies} times. */
+  FakeUdpTracker(Responder responder, int copies) throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     thread =
         new Thread(
@@ -34,7 +39,9 @@ class FakeUdpTracker implements AutoCloseable {
                   byte[] request = Arrays.copyOf(p.getData(), p.getLength());
                   byte[] answer = responder.answer(request, received.getAndIncrement());
                   if (answer != null) {
-                    socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                    for (int i = 0; i < copies; i++) {
+                      socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                    }
                   }
                 } catch (SocketException e) {
                   return;

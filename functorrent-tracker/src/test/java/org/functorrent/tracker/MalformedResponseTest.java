@@ -273,6 +273,26 @@ class MalformedResponseTest {
   }
 
   @Test
+  void udpDuplicateAnswersDoNotFailOtherTransactions() throws Exception {
+    // Every answer comes twice, as after a retransmission; two announces run at once, so the
+    // duplicate of one's answer arrives while the other waits. It must be ignored.
+    try (FakeUdpTracker t =
+        new FakeUdpTracker(
+            (request, index) ->
+                ByteBuffer.wrap(request).getInt(8) == 0
+                    ? connectAnswer(request)
+                    : ByteBuffer.allocate(20).putInt(1).putInt(transactionId(request)).array(),
+            2)) {
+      for (int round = 0; round < 20; round++) {
+        var first = client.announce(t.uri(), REQUEST);
+        var second = client.announce(t.uri(), REQUEST);
+        assertThat(first.get(10, TimeUnit.SECONDS).peers()).isEmpty();
+        assertThat(second.get(10, TimeUnit.SECONDS).peers()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void udpEmptyAnnounceResponseIsARefusal() throws Exception {
     assertThat(
             udpReason(

@@ -61,6 +61,18 @@ public final class UdpTrackerClient {
   private final Map<Integer, Operation<?>> byTransaction = new HashMap<>();
   private final Set<Operation<?>> pending = new HashSet<>();
   private final Map<InetSocketAddress, Connection> connections = new HashMap<>();
+  // Transaction ids that were answered or replaced recently: a late or duplicate answer to one of
+  // them is ignored rather than taken for a wrong transaction id.
+  private final Set<Integer> retired =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<Integer, Boolean>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+              return size() > 4096;
+            }
+          });
 
   private record Connection(long id, long obtainedNanos) {}
 
@@ -218,8 +230,11 @@ public final class UdpTrackerClient {
     int transactionId = UdpTrackerCodec.transactionId(packet);
     Operation<?> op = byTransaction.get(transactionId);
     if (op == null || !op.tracker.equals(sender)) {
+      if (retired.contains(transactionId)) {
+        return;
+      }
       for (Operation<?> o : new ArrayList<>(pending)) {
-        if (o.tracker.equals(sender) && !o.retired.contains(transactionId)) {
+        if (o.tracker.equals(sender)) {
           o.fail(
               String.format(
                   "transaction id %08x (expected: %08x)", transactionId, o.transactionId));
@@ -247,7 +262,6 @@ public final class UdpTrackerClient {
     final int action;
     final ResponseParser<T> parser;
     final CompletableFuture<T> result;
-    final Set<Integer> retired = new HashSet<>();
     int attempt;
     int transactionId;
     boolean connecting;
@@ -374,6 +388,7 @@ public final class UdpTrackerClient {
         timer.cancel(false);
       }
       byTransaction.remove(transactionId);
+      retired.add(transactionId);
       pending.remove(this);
     }
   }
