@@ -28,8 +28,8 @@ import org.functorrent.tracker.internal.UdpTrackerClient;
  * client.close();
  * }</pre>
  *
- * <p>Only the NIO transport is supported: the group must accept {@code NioSocketChannel} and
- * {@code NioDatagramChannel}.
+ * <p>Only the NIO transport is supported: the group must accept {@code NioSocketChannel} and {@code
+ * NioDatagramChannel}.
  */
 public final class TrackerClient implements AutoCloseable {
   private final HttpTrackerClient http;

@@ -119,9 +119,7 @@ public final class TrackerServer implements AutoCloseable {
   public CompletableFuture<Void> closeAsync() {
     if (!closed.isDone()) {
       expiry.cancel(false);
-      tcp.close()
-          .addListener(
-              f -> udp.close().addListener(g -> closed.complete(null)));
+      tcp.close().addListener(f -> udp.close().addListener(g -> closed.complete(null)));
     }
     return closed;
   }

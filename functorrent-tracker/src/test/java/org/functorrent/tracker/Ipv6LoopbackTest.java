@@ -32,7 +32,8 @@ class Ipv6LoopbackTest {
       assertThat(client.announce(server.udpAnnounceUri(), b).get(10, TimeUnit.SECONDS).peers())
           .containsExactly(new InetSocketAddress(v6, 7201));
       assertThat(
-              client.announce(server.httpAnnounceUri(), a.withEvent(AnnounceEvent.NONE))
+              client
+                  .announce(server.httpAnnounceUri(), a.withEvent(AnnounceEvent.NONE))
                   .get(10, TimeUnit.SECONDS)
                   .peers())
           .containsExactly(new InetSocketAddress(v6, 7202));

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
  * TrackerException} with a reason that says what was wrong, never another exception.
  */
 class MalformedResponseTest {
-  private static final InfoHash HASH =
-      InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  private static final InfoHash HASH = InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   private static final AnnounceRequest REQUEST =
       AnnounceRequest.of(HASH, PeerId.random("-FJ0100-"), 6881, TransferStats.of(0, 0, 10));
 
@@ -79,15 +78,13 @@ class MalformedResponseTest {
 
   @Test
   void missingPeers() throws Exception {
-    assertThat(httpReason("d8:intervali1800ee"))
-        .isEqualTo("malformed response: missing \"peers\"");
+    assertThat(httpReason("d8:intervali1800ee")).isEqualTo("malformed response: missing \"peers\"");
   }
 
   @Test
   void compactPeersNotAMultipleOfSix() throws Exception {
     assertThat(httpReason("d8:intervali1800e5:peers7:1234567e"))
-        .isEqualTo(
-            "malformed response: compact \"peers\" of 7 bytes (expected: a multiple of 6)");
+        .isEqualTo("malformed response: compact \"peers\" of 7 bytes (expected: a multiple of 6)");
   }
 
   @Test
@@ -206,8 +203,8 @@ class MalformedResponseTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    assertThat(reason(client.announce(URI.create("http://127.0.0.1:" + port + "/announce"),
-            REQUEST)))
+    assertThat(
+            reason(client.announce(URI.create("http://127.0.0.1:" + port + "/announce"), REQUEST)))
         .startsWith("unreachable");
   }
 

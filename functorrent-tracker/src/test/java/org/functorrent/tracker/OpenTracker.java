@@ -38,11 +38,12 @@ final class OpenTracker implements AutoCloseable {
   static OpenTracker start(List<InfoHash> whitelist) throws IOException, InterruptedException {
     Path dir =
         Files.createTempDirectory(
-            "opentracker", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+            "opentracker",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     Path list = dir.resolve("whitelist.txt");
     Files.writeString(
-        list, whitelist.stream().map(InfoHash::toHex).collect(Collectors.joining("\n", "", "\n")),
+        list,
+        whitelist.stream().map(InfoHash::toHex).collect(Collectors.joining("\n", "", "\n")),
         US_ASCII);
     Files.setPosixFilePermissions(list, PosixFilePermissions.fromString("rw-r--r--"));
     int port = freePort();
@@ -51,10 +52,28 @@ final class OpenTracker implements AutoCloseable {
     boolean root = "root".equals(System.getProperty("user.name"));
     List<String> command =
         root
-            ? List.of("opentracker", "-i", "127.0.0.1", "-p", "" + port, "-P", "" + port,
-                "-d", dir.toString(), "-w", "whitelist.txt")
-            : List.of("opentracker", "-i", "127.0.0.1", "-p", "" + port, "-P", "" + port,
-                "-w", list.toString());
+            ? List.of(
+                "opentracker",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                "" + port,
+                "-P",
+                "" + port,
+                "-d",
+                dir.toString(),
+                "-w",
+                "whitelist.txt")
+            : List.of(
+                "opentracker",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                "" + port,
+                "-P",
+                "" + port,
+                "-w",
+                list.toString());
     Process p;
     try {
       p =
@@ -65,7 +84,9 @@ final class OpenTracker implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException(
           "cannot run opentracker (install the Debian package opentracker, see "
-              + "scripts/install-test-clients.sh): " + e.getMessage(), e);
+              + "scripts/install-test-clients.sh): "
+              + e.getMessage(),
+          e);
     }
     OpenTracker tracker = new OpenTracker(p, dir, port);
     for (int i = 0; i < 100; i++) {

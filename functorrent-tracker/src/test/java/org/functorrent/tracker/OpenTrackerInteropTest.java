@@ -60,7 +60,8 @@ class OpenTrackerInteropTest {
   private static AnnounceResponse announce(
       URI uri, InfoHash h, PeerId id, int port, long left, AnnounceEvent event) throws Exception {
     return client
-        .announce(uri, AnnounceRequest.of(h, id, port, TransferStats.of(0, 0, left)).withEvent(event))
+        .announce(
+            uri, AnnounceRequest.of(h, id, port, TransferStats.of(0, 0, left)).withEvent(event))
         .get(10, TimeUnit.SECONDS);
   }
 
@@ -165,7 +166,8 @@ class OpenTrackerInteropTest {
     http.close();
     assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("http None[]");
     ScrapeStats after =
-        client.scrape(tracker.httpAnnounce(), List.of(SESSION_HASH))
+        client
+            .scrape(tracker.httpAnnounce(), List.of(SESSION_HASH))
             .get(10, TimeUnit.SECONDS)
             .get(SESSION_HASH);
     assertThat(after).isEqualTo(new ScrapeStats(0, after.completed(), 0));

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** BEP 15 retransmission and connection ids, with a lossy proxy in front of our tracker. */
 class UdpLossTest {
-  private static final InfoHash HASH =
-      InfoHash.fromHex("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+  private static final InfoHash HASH = InfoHash.fromHex("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 
   private EventLoopGroup group;
   private TrackerServer server;
@@ -56,10 +55,12 @@ class UdpLossTest {
   void retransmitsAfterLostPacketsAndSucceeds() throws Exception {
     TrackerClient client = client(Ticker.systemTicker());
     try (FakeUdpTracker proxy = FakeUdpTracker.lossyProxy(udpAddress(), 3)) {
-      client.announce(server.udpAnnounceUri(), request(PeerId.random("-A-"), 7001))
+      client
+          .announce(server.udpAnnounceUri(), request(PeerId.random("-A-"), 7001))
           .get(10, TimeUnit.SECONDS);
       AnnounceResponse r =
-          client.announce(proxy.uri(), request(PeerId.random("-B-"), 7002))
+          client
+              .announce(proxy.uri(), request(PeerId.random("-B-"), 7002))
               .get(20, TimeUnit.SECONDS);
       assertThat(r.peers()).containsExactly(new InetSocketAddress("127.0.0.1", 7001));
       // three connect requests lost, then a connect and an announce answered

@@ -168,7 +168,8 @@ public final class HttpTrackerClient {
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 1 << 30))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 1 << 30))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -191,7 +192,8 @@ public final class HttpTrackerClient {
             .schedule(
                 () -> {
                   if (result.completeExceptionally(
-                      new TrackerException(tracker, "timeout after " + timeout.toMillis() + " ms"))) {
+                      new TrackerException(
+                          tracker, "timeout after " + timeout.toMillis() + " ms"))) {
                     channel.close();
                   }
                 },

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * UDP announce and scrape (BEP 15) over one datagram channel. All state is confined to that
  * channel's event loop: the pending transactions and the connection id of each tracker, which is
  * used for at most {@link #CONNECTION_ID_LIFETIME}. A request that gets no answer is sent again
- * after {@code base * 2^n} (n = 0, 1, ... up to the configured number of retransmissions; the spec's
- * base is 15 seconds and its maximum n is 8).
+ * after {@code base * 2^n} (n = 0, 1, ... up to the configured number of retransmissions; the
+ * spec's base is 15 seconds and its maximum n is 8).
  */
 public final class UdpTrackerClient {
   /** How long a client may use a connection id (BEP 15). */
@@ -295,8 +295,7 @@ public final class UdpTrackerClient {
       transactionId = newTransactionId();
       byTransaction.put(transactionId, this);
       Connection c = connections.get(tracker);
-      if (c != null
-          && ticker.read() - c.obtainedNanos() >= CONNECTION_ID_LIFETIME.toNanos()) {
+      if (c != null && ticker.read() - c.obtainedNanos() >= CONNECTION_ID_LIFETIME.toNanos()) {
         connections.remove(tracker);
         c = null;
       }
