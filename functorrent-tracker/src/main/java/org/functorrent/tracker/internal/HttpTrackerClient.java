@@ -65,7 +65,9 @@ public final class HttpTrackerClient {
       Duration timeout,
       int maxRedirects,
       int maxResponseBytes,
-      String userAgent) {
+      String userAgent,
+      SslContext sslContext) {
+    this.sslContext = sslContext;
     this.group = group;
     this.timeout = timeout;
     this.maxRedirects = maxRedirects;
@@ -332,6 +334,9 @@ public final class HttpTrackerClient {
           || cause instanceof DecompressionException
           || cause.getCause() instanceof DecompressionException) {
         what = "response larger than " + maxResponseBytes + " bytes";
+      } else if (cause instanceof javax.net.ssl.SSLException
+          || cause.getCause() instanceof javax.net.ssl.SSLException) {
+        what = "TLS failed: " + rootMessage(cause);
       } else if (cause instanceof TooLongFrameException) {
         what = "response header too long: " + rootMessage(cause);
       } else {
