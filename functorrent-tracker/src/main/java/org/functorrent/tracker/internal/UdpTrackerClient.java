@@ -47,6 +47,7 @@ public final class UdpTrackerClient {
   public static final Duration CONNECTION_ID_LIFETIME = Duration.ofMinutes(1);
 
   private static final Logger log = LoggerFactory.getLogger(UdpTrackerClient.class);
+  private static final String CLIENT_CLOSED = "client closed";
 
   private final EventLoopGroup group;
   private final InetSocketAddress localAddress;
@@ -138,7 +139,7 @@ public final class UdpTrackerClient {
               .execute(
                   () -> {
                     for (Operation<?> op : new ArrayList<>(pending)) {
-                      op.fail("client closed");
+                      op.fail(CLIENT_CLOSED);
                     }
                     ch.close().addListener(f -> done.complete(null));
                   });
@@ -167,9 +168,10 @@ public final class UdpTrackerClient {
         .whenComplete(
             (pair, error) -> {
               if (error != null) {
+                String what = HttpTrackerClient.rootMessage(error);
                 result.completeExceptionally(
                     new TrackerException(
-                        url, "unreachable: " + HttpTrackerClient.rootMessage(error), error));
+                        url, what.equals(CLIENT_CLOSED) ? what : "unreachable: " + what, error));
                 return;
               }
               InetSocketAddress address = (InetSocketAddress) pair[0];
@@ -188,7 +190,7 @@ public final class UdpTrackerClient {
 
   private synchronized CompletableFuture<Channel> channel() {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+      return CompletableFuture.failedFuture(new IllegalStateException(CLIENT_CLOSED));
     }
     if (channel == null) {
       CompletableFuture<Channel> f = new CompletableFuture<>();
