@@ -12,8 +12,8 @@ import org.functorrent.metainfo.PeerId;
  *
  * @param port the port this peer listens on
  * @param numWant how many peers to ask for; -1 leaves it to the tracker
- * @param key a random number that stays the same for the session, so that a tracker recognises
- *     this peer when its address changes
+ * @param key a random number that stays the same for the session, so that a tracker recognises this
+ *     peer when its address changes
  * @param trackerId the {@code tracker id} the tracker gave in an earlier response, if any
  */
 public record AnnounceRequest(
@@ -39,7 +39,8 @@ public record AnnounceRequest(
   }
 
   /** A request with event {@code NONE}, {@code numwant} 50, key 0 and no tracker id. */
-  public static AnnounceRequest of(InfoHash infoHash, PeerId peerId, int port, TransferStats stats) {
+  public static AnnounceRequest of(
+      InfoHash infoHash, PeerId peerId, int port, TransferStats stats) {
     return new AnnounceRequest(
         infoHash, peerId, port, stats, AnnounceEvent.NONE, DEFAULT_NUM_WANT, 0, Optional.empty());
   }

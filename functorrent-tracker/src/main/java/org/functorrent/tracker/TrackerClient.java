@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableMap;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -28,8 +29,8 @@ import org.functorrent.tracker.internal.UdpTrackerClient;
  * client.close();
  * }</pre>
  *
- * <p>Only the NIO transport is supported: the group must accept {@code NioSocketChannel} and
- * {@code NioDatagramChannel}.
+ * <p>Only the NIO transport is supported: the group must accept {@code NioSocketChannel} and {@code
+ * NioDatagramChannel}.
  */
 public final class TrackerClient implements AutoCloseable {
   private final HttpTrackerClient http;
@@ -40,7 +41,7 @@ public final class TrackerClient implements AutoCloseable {
     this.group = b.group;
     this.http =
         new HttpTrackerClient(
-            b.group, b.httpTimeout, b.maxRedirects, b.maxResponseBytes, b.userAgent);
+            b.group, b.httpTimeout, b.maxRedirects, b.maxResponseBytes, b.userAgent, b.sslContext);
     this.udp =
         new UdpTrackerClient(
             b.group, b.udpLocalAddress, b.udpRetransmitBase, b.udpMaxRetransmits, b.ticker);
@@ -121,6 +122,7 @@ public final class TrackerClient implements AutoCloseable {
     private Duration udpRetransmitBase = Duration.ofSeconds(15);
     private int udpMaxRetransmits = 8;
     private Ticker ticker = Ticker.systemTicker();
+    private SslContext sslContext;
 
     private Builder(EventLoopGroup group) {
       this.group = requireNonNull(group, "group");
@@ -144,6 +146,17 @@ public final class TrackerClient implements AutoCloseable {
     public Builder maxResponseBytes(int n) {
       checkArgument(n >= 1024, "maxResponseBytes: %s (expected: >= 1024)", n);
       this.maxResponseBytes = n;
+      return this;
+    }
+
+    /**
+     * The TLS settings for {@code https://} trackers, a client context; by default one built on
+     * first use with the JDK's trusted certificates.
+     */
+    public Builder sslContext(SslContext sslContext) {
+      requireNonNull(sslContext, "sslContext");
+      checkArgument(sslContext.isClient(), "sslContext: a server context (expected: a client one)");
+      this.sslContext = sslContext;
       return this;
     }
 

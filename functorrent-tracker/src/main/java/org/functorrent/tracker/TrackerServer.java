@@ -119,9 +119,7 @@ public final class TrackerServer implements AutoCloseable {
   public CompletableFuture<Void> closeAsync() {
     if (!closed.isDone()) {
       expiry.cancel(false);
-      tcp.close()
-          .addListener(
-              f -> udp.close().addListener(g -> closed.complete(null)));
+      tcp.close().addListener(f -> udp.close().addListener(g -> closed.complete(null)));
     }
     return closed;
   }
@@ -182,7 +180,7 @@ public final class TrackerServer implements AutoCloseable {
           new TrackerServerCore(ticker, interval, minInterval, defaultNumWant, maxNumWant);
       EventLoop stateLoop = group.next();
       int attempts = port == 0 ? 10 : 1;
-      RuntimeException last = null;
+      Exception last = null;
       for (int i = 0; i < attempts; i++) {
         Channel tcp = null;
         try {
@@ -195,7 +193,7 @@ public final class TrackerServer implements AutoCloseable {
                   () -> core.swarms().expireAll(), every, every, TimeUnit.NANOSECONDS);
           log.debug("tracker on {}:{} (TCP and UDP)", bindAddress.getHostAddress(), actual);
           return new TrackerServer(tcp, udp, expiry);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // bind failures are IOExceptions thrown without declaration
           last = e;
           if (tcp != null) {
             tcp.close().syncUninterruptibly();
@@ -214,8 +212,9 @@ public final class TrackerServer implements AutoCloseable {
       TrackerServerCore core,
       EventLoop stateLoop) {
     HttpHandler handler = new HttpHandler(core, stateLoop);
+    // Every connection lives on the state loop: the swarm state needs no hand-over between loops.
     return new ServerBootstrap()
-        .group(group)
+        .group(group, stateLoop)
         .channel(NioServerSocketChannel.class)
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
@@ -240,7 +239,7 @@ public final class TrackerServer implements AutoCloseable {
       TrackerServerCore core,
       EventLoop stateLoop) {
     return new Bootstrap()
-        .group(group)
+        .group(stateLoop)
         .channel(NioDatagramChannel.class)
         .handler(new UdpHandler(core, stateLoop))
         .bind(bindAddress, port)
@@ -268,11 +267,19 @@ public final class TrackerServer implements AutoCloseable {
       String path = new QueryStringDecoder(uri).path();
       InetSocketAddress sender = (InetSocketAddress) ctx.channel().remoteAddress();
       if (path.equals("/announce")) {
-        stateLoop.execute(() -> respond(ctx, () -> core.httpAnnounce(uri, sender)));
+        onStateLoop(() -> respond(ctx, () -> core.httpAnnounce(uri, sender)));
       } else if (path.equals("/scrape")) {
-        stateLoop.execute(() -> respond(ctx, () -> core.httpScrape(uri)));
+        onStateLoop(() -> respond(ctx, () -> core.httpScrape(uri)));
       } else {
         respond(ctx, HttpResponseStatus.NOT_FOUND, TrackerServerCore.failure("not found"));
+      }
+    }
+
+    private void onStateLoop(Runnable task) {
+      if (stateLoop.inEventLoop()) {
+        task.run();
+      } else {
+        stateLoop.execute(task);
       }
     }
 
@@ -318,7 +325,7 @@ public final class TrackerServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
       byte[] bytes = ByteBufUtil.getBytes(packet.content());
       InetSocketAddress sender = packet.sender();
-      stateLoop.execute(
+      Runnable task =
           () -> {
             byte[] answer;
             try {
@@ -330,7 +337,12 @@ public final class TrackerServer implements AutoCloseable {
             if (answer != null) {
               ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), sender));
             }
-          });
+          };
+      if (stateLoop.inEventLoop()) {
+        task.run();
+      } else {
+        stateLoop.execute(task);
+      }
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
@@ -57,8 +56,7 @@ class ClientServerLoopbackTest {
 
   private static AnnounceResponse announce(
       URI tracker, InfoHash h, PeerId id, int port, long left, AnnounceEvent e) throws Exception {
-    AnnounceRequest r =
-        AnnounceRequest.of(h, id, port, TransferStats.of(0, 0, left)).withEvent(e);
+    AnnounceRequest r = AnnounceRequest.of(h, id, port, TransferStats.of(0, 0, left)).withEvent(e);
     return client.announce(tracker, r).get(10, TimeUnit.SECONDS);
   }
 
@@ -124,9 +122,23 @@ class ClientServerLoopbackTest {
         .startsWith("d14:failure reason")
         .contains("info_hash");
     InfoHash h = InfoHash.fromHex("2222222222222222222222222222222222222222");
-    assertThat(new String(get(server.httpAnnounceUri() + "?info_hash=" + h.urlEncoded()
-            + "&peer_id=BBBBBBBBBBBBBBBBBBBB&port=0"), ISO_8859_1))
+    assertThat(
+            new String(
+                get(
+                    server.httpAnnounceUri()
+                        + "?info_hash="
+                        + h.urlEncoded()
+                        + "&peer_id=BBBBBBBBBBBBBBBBBBBB&port=0"),
+                ISO_8859_1))
         .contains("port");
+  }
+
+  @Test
+  void aTakenPortIsATrackerException() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TrackerServer.start(group, InetAddress.getLoopbackAddress(), server.port()))
+        .isInstanceOf(TrackerException.class)
+        .hasMessageContaining("cannot bind");
   }
 
   @Test
@@ -134,8 +146,8 @@ class ClientServerLoopbackTest {
     InfoHash h = InfoHash.fromHex("3333333333333333333333333333333333333333");
     announce(server.udpAnnounceUri(), h, PeerId.random("-T-"), 7010, 5, AnnounceEvent.STARTED);
     String body =
-        new String(get(server.httpAnnounceUri().toString().replace("announce", "scrape")),
-            ISO_8859_1);
+        new String(
+            get(server.httpAnnounceUri().toString().replace("announce", "scrape")), ISO_8859_1);
     assertThat(body).startsWith("d5:filesd").contains(new String(h.toByteArray(), ISO_8859_1));
   }
 }

@@ -22,6 +22,11 @@ class FakeUdpTracker implements AutoCloseable {
   private final AtomicInteger received = new AtomicInteger();
 
   FakeUdpTracker(Responder responder) throws IOException {
+    this(responder, 1);
+  }
+
+  /** A tracker that sends every answer {@code copies} times. */
+  FakeUdpTracker(Responder responder, int copies) throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     thread =
         new Thread(
@@ -34,7 +39,9 @@ class FakeUdpTracker implements AutoCloseable {
                   byte[] request = Arrays.copyOf(p.getData(), p.getLength());
                   byte[] answer = responder.answer(request, received.getAndIncrement());
                   if (answer != null) {
-                    socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                    for (int i = 0; i < copies; i++) {
+                      socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                    }
                   }
                 } catch (SocketException e) {
                   return;
@@ -53,10 +60,18 @@ class FakeUdpTracker implements AutoCloseable {
    * passing its answer back.
    */
   static FakeUdpTracker lossyProxy(InetSocketAddress target, int drop) throws IOException {
+    return lossyProxy(target, drop, request -> {});
+  }
+
+  /** As {@link #lossyProxy(InetSocketAddress, int)}, showing each packet to {@code observer}. */
+  static FakeUdpTracker lossyProxy(
+      InetSocketAddress target, int drop, java.util.function.Consumer<byte[]> observer)
+      throws IOException {
     DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(target.getAddress(), 0));
     upstream.setSoTimeout(5000);
     return new FakeUdpTracker(
         (request, index) -> {
+          observer.accept(request);
           if (index < drop) {
             return null;
           }

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
  * TrackerException} with a reason that says what was wrong, never another exception.
  */
 class MalformedResponseTest {
-  private static final InfoHash HASH =
-      InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  private static final InfoHash HASH = InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   private static final AnnounceRequest REQUEST =
       AnnounceRequest.of(HASH, PeerId.random("-FJ0100-"), 6881, TransferStats.of(0, 0, 10));
 
@@ -79,15 +78,13 @@ class MalformedResponseTest {
 
   @Test
   void missingPeers() throws Exception {
-    assertThat(httpReason("d8:intervali1800ee"))
-        .isEqualTo("malformed response: missing \"peers\"");
+    assertThat(httpReason("d8:intervali1800ee")).isEqualTo("malformed response: missing \"peers\"");
   }
 
   @Test
   void compactPeersNotAMultipleOfSix() throws Exception {
     assertThat(httpReason("d8:intervali1800e5:peers7:1234567e"))
-        .isEqualTo(
-            "malformed response: compact \"peers\" of 7 bytes (expected: a multiple of 6)");
+        .isEqualTo("malformed response: compact \"peers\" of 7 bytes (expected: a multiple of 6)");
   }
 
   @Test
@@ -206,8 +203,8 @@ class MalformedResponseTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    assertThat(reason(client.announce(URI.create("http://127.0.0.1:" + port + "/announce"),
-            REQUEST)))
+    assertThat(
+            reason(client.announce(URI.create("http://127.0.0.1:" + port + "/announce"), REQUEST)))
         .startsWith("unreachable");
   }
 
@@ -270,6 +267,35 @@ class MalformedResponseTest {
                         .array()))
         .startsWith("transaction id ")
         .contains("(expected: ");
+  }
+
+  @Test
+  void udpDuplicateAnswersDoNotFailOtherTransactions() throws Exception {
+    // Every answer comes twice, as after a retransmission; two announces run at once, so the
+    // duplicate of one's answer arrives while the other waits. It must be ignored.
+    try (FakeUdpTracker t =
+        new FakeUdpTracker(
+            (request, index) ->
+                ByteBuffer.wrap(request).getInt(8) == 0
+                    ? connectAnswer(request)
+                    : ByteBuffer.allocate(20).putInt(1).putInt(transactionId(request)).array(),
+            2)) {
+      for (int round = 0; round < 20; round++) {
+        var first = client.announce(t.uri(), REQUEST);
+        var second = client.announce(t.uri(), REQUEST);
+        assertThat(first.get(10, TimeUnit.SECONDS).peers()).isEmpty();
+        assertThat(second.get(10, TimeUnit.SECONDS).peers()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void udpEmptyAnnounceResponseIsARefusal() throws Exception {
+    assertThat(
+            udpReason(
+                (request, index) ->
+                    ByteBuffer.allocate(8).putInt(1).putInt(transactionId(request)).array()))
+        .isEqualTo("announce refused: empty response (the tracker does not serve this info-hash)");
   }
 
   @Test

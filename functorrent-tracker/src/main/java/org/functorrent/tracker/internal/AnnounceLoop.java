@@ -32,13 +32,13 @@ import org.slf4j.LoggerFactory;
  * The announce loop of one torrent over multitracker tiers (BEP 12). All its state is confined to
  * one event loop; every timer is an {@link EventLoop#schedule} task.
  *
- * <p>Each round announces to one tracker: the tiers in order, each tier in its (initially
- * shuffled) order; a tracker that fails is marked {@code Error} and the next one is tried; one that
- * answers moves to the front of its tier and ends the round. A tracker gets {@code started} before
- * anything else, {@code completed} once (after the caller reports completion), and {@code stopped}
- * on close if it had accepted {@code started}. The next round follows after the tracker's interval
- * (at least its min interval and the configured floor); after a round in which every tracker
- * failed, after an exponential back-off.
+ * <p>Each round announces to one tracker: the tiers in order, each tier in its (initially shuffled)
+ * order; a tracker that fails is marked {@code Error} and the next one is tried; one that answers
+ * moves to the front of its tier and ends the round. A tracker gets {@code started} before anything
+ * else, {@code completed} once (after the caller reports completion), and {@code stopped} on close
+ * if it had accepted {@code started}. The next round follows after the tracker's interval (at least
+ * its min interval and the configured floor); after a round in which every tracker failed, after an
+ * exponential back-off.
  */
 public final class AnnounceLoop {
   private static final Logger log = LoggerFactory.getLogger(AnnounceLoop.class);
@@ -183,8 +183,7 @@ public final class AnnounceLoop {
     List<Tracker> toStop = new ArrayList<>();
     for (List<Tracker> tier : tiers) {
       for (Tracker t : tier) {
-        boolean maybeStarted =
-            t == inFlightTracker && inFlightEvent == AnnounceEvent.STARTED;
+        boolean maybeStarted = t == inFlightTracker && inFlightEvent == AnnounceEvent.STARTED;
         if (t.started || maybeStarted) {
           toStop.add(t);
         }

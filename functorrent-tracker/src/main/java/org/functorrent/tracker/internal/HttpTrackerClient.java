@@ -65,7 +65,9 @@ public final class HttpTrackerClient {
       Duration timeout,
       int maxRedirects,
       int maxResponseBytes,
-      String userAgent) {
+      String userAgent,
+      SslContext sslContext) {
+    this.sslContext = sslContext;
     this.group = group;
     this.timeout = timeout;
     this.maxRedirects = maxRedirects;
@@ -168,7 +170,8 @@ public final class HttpTrackerClient {
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 1 << 30))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 1 << 30))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -191,7 +194,8 @@ public final class HttpTrackerClient {
             .schedule(
                 () -> {
                   if (result.completeExceptionally(
-                      new TrackerException(tracker, "timeout after " + timeout.toMillis() + " ms"))) {
+                      new TrackerException(
+                          tracker, "timeout after " + timeout.toMillis() + " ms"))) {
                     channel.close();
                   }
                 },
@@ -330,6 +334,9 @@ public final class HttpTrackerClient {
           || cause instanceof DecompressionException
           || cause.getCause() instanceof DecompressionException) {
         what = "response larger than " + maxResponseBytes + " bytes";
+      } else if (cause instanceof javax.net.ssl.SSLException
+          || cause.getCause() instanceof javax.net.ssl.SSLException) {
+        what = "TLS failed: " + rootMessage(cause);
       } else if (cause instanceof TooLongFrameException) {
         what = "response header too long: " + rootMessage(cause);
       } else {

@@ -29,8 +29,8 @@ import org.functorrent.tracker.AnnounceResponse;
 import org.functorrent.tracker.ScrapeStats;
 
 /**
- * HTTP tracker requests and responses (BEP 3, 7, 23, 48) as pure functions. A malformed response
- * is a {@link MalformedResponseException} that says what was wrong; a {@code failure reason} is a
+ * HTTP tracker requests and responses (BEP 3, 7, 23, 48) as pure functions. A malformed response is
+ * a {@link MalformedResponseException} that says what was wrong; a {@code failure reason} is a
  * {@link TrackerFailureException}.
  */
 public final class HttpTrackerCodec {
@@ -153,8 +153,7 @@ public final class HttpTrackerCodec {
         integer(d, "interval")
             .orElseThrow(() -> new MalformedResponseException("missing \"interval\""));
     if (interval < 0) {
-      throw new MalformedResponseException(
-          "\"interval\": " + interval + " (expected: >= 0)");
+      throw new MalformedResponseException("\"interval\": " + interval + " (expected: >= 0)");
     }
     Optional<Duration> minInterval = Optional.empty();
     Optional<Long> min = integer(d, "min interval");
@@ -209,9 +208,7 @@ public final class HttpTrackerCodec {
     for (var e : files.asMap().entrySet()) {
       if (e.getKey().length() != InfoHash.LENGTH) {
         throw new MalformedResponseException(
-            "\"files\" key of "
-                + e.getKey().length()
-                + " bytes (expected: a 20-byte info-hash)");
+            "\"files\" key of " + e.getKey().length() + " bytes (expected: a 20-byte info-hash)");
       }
       if (!(e.getValue() instanceof BencodeDictionary stats)) {
         throw new MalformedResponseException("\"files\" entry is not a dictionary");
@@ -226,8 +223,7 @@ public final class HttpTrackerCodec {
     return result.buildKeepingLast();
   }
 
-  private static BencodeDictionary decodeDictionary(byte[] body)
-      throws MalformedResponseException {
+  private static BencodeDictionary decodeDictionary(byte[] body) throws MalformedResponseException {
     if (body.length == 0) {
       throw new MalformedResponseException("empty response");
     }
@@ -285,8 +281,7 @@ public final class HttpTrackerCodec {
           integer(peer, "port")
               .orElseThrow(() -> new MalformedResponseException("peer without \"port\""));
       if (port < 1 || port > 0xffff) {
-        throw new MalformedResponseException(
-            "peer port " + port + " (expected: 1 to 65535)");
+        throw new MalformedResponseException("peer port " + port + " (expected: 1 to 65535)");
       }
       if (InetAddresses.isInetAddress(ip)) {
         peers.add(new InetSocketAddress(InetAddresses.forString(ip), (int) port));

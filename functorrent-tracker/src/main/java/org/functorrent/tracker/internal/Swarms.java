@@ -44,9 +44,7 @@ public final class Swarms {
     this.expiryNanos = expiry.toNanos();
   }
 
-  /**
-   * Records an announce and answers it with up to {@code numWant} other peers, in random order.
-   */
+  /** Records an announce and answers it with up to {@code numWant} other peers, in random order. */
   public Result announce(
       InfoHash infoHash,
       PeerId peerId,

@@ -90,8 +90,7 @@ public final class TrackerServerCore {
     boolean noPeerId = "1".equals(first(q, "no_peer_id"));
     InetSocketAddress address = new InetSocketAddress(sender.getAddress(), (int) port);
     Swarms.Result r =
-        swarms.announce(
-            InfoHash.of(infoHash), PeerId.of(peerId), address, left, event, numWant);
+        swarms.announce(InfoHash.of(infoHash), PeerId.of(peerId), address, left, event, numWant);
     BencodeDictionary.Builder d =
         BencodeDictionary.builder()
             .put("interval", interval.toSeconds())
@@ -244,8 +243,8 @@ public final class TrackerServerCore {
   }
 
   /**
-   * A connection id that the server need not remember: a MAC of the sender and the current
-   * minute ({@code minutesAgo} = 1 for the previous one), so an id is accepted for 1 to 2 minutes.
+   * A connection id that the server need not remember: a MAC of the sender and the current minute
+   * ({@code minutesAgo} = 1 for the previous one), so an id is accepted for 1 to 2 minutes.
    */
   private long connectionId(InetSocketAddress sender, int minutesAgo) {
     long minute = ticker.read() / 60_000_000_000L - minutesAgo;

@@ -39,14 +39,15 @@ import org.slf4j.LoggerFactory;
  * UDP announce and scrape (BEP 15) over one datagram channel. All state is confined to that
  * channel's event loop: the pending transactions and the connection id of each tracker, which is
  * used for at most {@link #CONNECTION_ID_LIFETIME}. A request that gets no answer is sent again
- * after {@code base * 2^n} (n = 0, 1, ... up to the configured number of retransmissions; the spec's
- * base is 15 seconds and its maximum n is 8).
+ * after {@code base * 2^n} (n = 0, 1, ... up to the configured number of retransmissions; the
+ * spec's base is 15 seconds and its maximum n is 8).
  */
 public final class UdpTrackerClient {
   /** How long a client may use a connection id (BEP 15). */
   public static final Duration CONNECTION_ID_LIFETIME = Duration.ofMinutes(1);
 
   private static final Logger log = LoggerFactory.getLogger(UdpTrackerClient.class);
+  private static final String CLIENT_CLOSED = "client closed";
 
   private final EventLoopGroup group;
   private final InetSocketAddress localAddress;
@@ -61,6 +62,18 @@ public final class UdpTrackerClient {
   private final Map<Integer, Operation<?>> byTransaction = new HashMap<>();
   private final Set<Operation<?>> pending = new HashSet<>();
   private final Map<InetSocketAddress, Connection> connections = new HashMap<>();
+  // Transaction ids that were answered or replaced recently: a late or duplicate answer to one of
+  // them is ignored rather than taken for a wrong transaction id.
+  private final Set<Integer> retired =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<Integer, Boolean>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+              return size() > 4096;
+            }
+          });
 
   private record Connection(long id, long obtainedNanos) {}
 
@@ -126,7 +139,7 @@ public final class UdpTrackerClient {
               .execute(
                   () -> {
                     for (Operation<?> op : new ArrayList<>(pending)) {
-                      op.fail("client closed");
+                      op.fail(CLIENT_CLOSED);
                     }
                     ch.close().addListener(f -> done.complete(null));
                   });
@@ -155,9 +168,10 @@ public final class UdpTrackerClient {
         .whenComplete(
             (pair, error) -> {
               if (error != null) {
+                String what = HttpTrackerClient.rootMessage(error);
                 result.completeExceptionally(
                     new TrackerException(
-                        url, "unreachable: " + HttpTrackerClient.rootMessage(error), error));
+                        url, what.equals(CLIENT_CLOSED) ? what : "unreachable: " + what, error));
                 return;
               }
               InetSocketAddress address = (InetSocketAddress) pair[0];
@@ -176,7 +190,7 @@ public final class UdpTrackerClient {
 
   private synchronized CompletableFuture<Channel> channel() {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("client closed"));
+      return CompletableFuture.failedFuture(new IllegalStateException(CLIENT_CLOSED));
     }
     if (channel == null) {
       CompletableFuture<Channel> f = new CompletableFuture<>();
@@ -218,8 +232,11 @@ public final class UdpTrackerClient {
     int transactionId = UdpTrackerCodec.transactionId(packet);
     Operation<?> op = byTransaction.get(transactionId);
     if (op == null || !op.tracker.equals(sender)) {
+      if (retired.contains(transactionId)) {
+        return;
+      }
       for (Operation<?> o : new ArrayList<>(pending)) {
-        if (o.tracker.equals(sender) && !o.retired.contains(transactionId)) {
+        if (o.tracker.equals(sender)) {
           o.fail(
               String.format(
                   "transaction id %08x (expected: %08x)", transactionId, o.transactionId));
@@ -247,7 +264,6 @@ public final class UdpTrackerClient {
     final int action;
     final ResponseParser<T> parser;
     final CompletableFuture<T> result;
-    final Set<Integer> retired = new HashSet<>();
     int attempt;
     int transactionId;
     boolean connecting;
@@ -281,8 +297,7 @@ public final class UdpTrackerClient {
       transactionId = newTransactionId();
       byTransaction.put(transactionId, this);
       Connection c = connections.get(tracker);
-      if (c != null
-          && ticker.read() - c.obtainedNanos() >= CONNECTION_ID_LIFETIME.toNanos()) {
+      if (c != null && ticker.read() - c.obtainedNanos() >= CONNECTION_ID_LIFETIME.toNanos()) {
         connections.remove(tracker);
         c = null;
       }
@@ -343,6 +358,12 @@ public final class UdpTrackerClient {
         fail("response action " + got + " (expected: " + expected + ")");
         return;
       }
+      if (!connecting && got == UdpTrackerCodec.ACTION_ANNOUNCE && packet.length == 8) {
+        // opentracker's answer to an info-hash that is not on its whitelist: no error action,
+        // just the 8-byte header.
+        fail("announce refused: empty response (the tracker does not serve this info-hash)");
+        return;
+      }
       try {
         if (connecting) {
           long id = UdpTrackerCodec.parseConnect(packet);
@@ -368,6 +389,7 @@ public final class UdpTrackerClient {
         timer.cancel(false);
       }
       byTransaction.remove(transactionId);
+      retired.add(transactionId);
       pending.remove(this);
     }
   }

@@ -113,7 +113,8 @@ class HttpTrackerCodecTest {
     assertThat(HttpTrackerCodec.scrapeUri(URI.create("http://example.com/x%064announce"), one))
         .isEmpty();
     assertThat(
-            HttpTrackerCodec.scrapeUri(URI.create("http://example.com/x/announce"), List.of(HASH, HASH))
+            HttpTrackerCodec.scrapeUri(
+                    URI.create("http://example.com/x/announce"), List.of(HASH, HASH))
                 .orElseThrow()
                 .getRawQuery())
         .isEqualTo("info_hash=" + h + "&info_hash=" + h);
@@ -206,10 +207,7 @@ class HttpTrackerCodecTest {
   @Test
   void parsesScrape() throws Exception {
     byte[] body =
-        bytes(
-            "d5:filesd20:",
-            HASH_BYTES,
-            "d8:completei5e10:downloadedi50e10:incompletei10eeee");
+        bytes("d5:filesd20:", HASH_BYTES, "d8:completei5e10:downloadedi50e10:incompletei10eeee");
     assertThat(HttpTrackerCodec.parseScrape(body))
         .containsExactly(java.util.Map.entry(HASH, new ScrapeStats(5, 50, 10)));
     assertThatThrownBy(() -> HttpTrackerCodec.parseScrape("d5:filesd3:abcdeee".getBytes(UTF_8)))

@@ -38,7 +38,13 @@ class UdpTrackerCodecTest {
   void announceRequestLayout() {
     AnnounceRequest r =
         new AnnounceRequest(
-            HASH, PEER, 6881, TransferStats.of(300, 100, 200), AnnounceEvent.COMPLETED, -1, 77,
+            HASH,
+            PEER,
+            6881,
+            TransferStats.of(300, 100, 200),
+            AnnounceEvent.COMPLETED,
+            -1,
+            77,
             Optional.empty());
     ByteBuffer b = ByteBuffer.wrap(UdpTrackerCodec.announceRequest(0xabcdefL, 9, r));
     assertThat(b.capacity()).isEqualTo(98);
