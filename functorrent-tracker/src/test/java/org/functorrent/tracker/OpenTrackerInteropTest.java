@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.File;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.functorrent.interop.OpenTracker;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.AfterAll;
@@ -32,11 +38,15 @@ class OpenTrackerInteropTest {
 
   private static EventLoopGroup group;
   private static TrackerClient client;
+  private static Path workDir;
   private static OpenTracker tracker;
 
   @BeforeAll
   static void start() throws Exception {
-    tracker = OpenTracker.start(List.of(HTTP_HASH, UDP_HASH, SESSION_HASH));
+    workDir = Files.createTempDirectory("functorrent-opentracker");
+    tracker =
+        OpenTracker.start(
+            workDir, Stream.of(HTTP_HASH, UDP_HASH, SESSION_HASH).map(InfoHash::toHex).toList());
     group = Groups.newGroup();
     client =
         TrackerClient.builder(group)
@@ -55,6 +65,11 @@ class OpenTrackerInteropTest {
     if (tracker != null) {
       tracker.close();
     }
+    if (workDir != null) {
+      try (Stream<Path> files = Files.walk(workDir)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
   }
 
   private static AnnounceResponse announce(
@@ -68,7 +83,7 @@ class OpenTrackerInteropTest {
   @ParameterizedTest
   @ValueSource(strings = {"http", "udp"})
   void announceSeeEachOtherScrapeAndStop(String scheme) throws Exception {
-    URI uri = scheme.equals("http") ? tracker.httpAnnounce() : tracker.udpAnnounce();
+    URI uri = scheme.equals("http") ? URI.create(tracker.httpAnnounceUrl()) : URI.create(tracker.udpAnnounceUrl());
     InfoHash h = scheme.equals("http") ? HTTP_HASH : UDP_HASH;
     PeerId a = PeerId.random("-FJ0100-");
     PeerId b = PeerId.random("-FJ0100-");
@@ -103,7 +118,7 @@ class OpenTrackerInteropTest {
   @ParameterizedTest
   @ValueSource(strings = {"http", "udp"})
   void aHashNotOnTheWhitelistIsATrackerFailure(String scheme) throws Exception {
-    URI uri = scheme.equals("http") ? tracker.httpAnnounce() : tracker.udpAnnounce();
+    URI uri = scheme.equals("http") ? URI.create(tracker.httpAnnounceUrl()) : URI.create(tracker.udpAnnounceUrl());
     InfoHash h = InfoHash.fromHex("00000000000000000000000000000000000000ff");
     try {
       announce(uri, h, PeerId.random("-FJ0100-"), 40003, 1, AnnounceEvent.STARTED);
@@ -133,7 +148,7 @@ class OpenTrackerInteropTest {
         };
     AnnounceSession udp =
         AnnounceSession.builder(client, SESSION_HASH, PeerId.random("-FJ0100-"))
-            .tiers(List.of(List.of(tracker.udpAnnounce().toString())))
+            .tiers(List.of(List.of(URI.create(tracker.udpAnnounceUrl()).toString())))
             .port(40010)
             .stats(() -> TransferStats.of(0, 0, 5))
             .listener(listener)
@@ -142,7 +157,7 @@ class OpenTrackerInteropTest {
     BlockingQueue<InetSocketAddress> peers = new LinkedBlockingQueue<>();
     AnnounceSession http =
         AnnounceSession.builder(client, SESSION_HASH, PeerId.random("-FJ0100-"))
-            .tiers(List.of(List.of(tracker.httpAnnounce().toString())))
+            .tiers(List.of(List.of(URI.create(tracker.httpAnnounceUrl()).toString())))
             .port(40011)
             .stats(() -> TransferStats.of(0, 0, 0))
             .listener(
@@ -167,7 +182,7 @@ class OpenTrackerInteropTest {
     assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("http None[]");
     ScrapeStats after =
         client
-            .scrape(tracker.httpAnnounce(), List.of(SESSION_HASH))
+            .scrape(URI.create(tracker.httpAnnounceUrl()), List.of(SESSION_HASH))
             .get(10, TimeUnit.SECONDS)
             .get(SESSION_HASH);
     assertThat(after).isEqualTo(new ScrapeStats(0, after.completed(), 0));
