@@ -22,6 +22,7 @@ public final class Aria2 {
     List<String> command =
         List.of(
             "aria2c",
+            "--no-conf",
             "--dir=" + outDir,
             "--listen-port=" + port,
             "--interface=127.0.0.1",
