@@ -3,6 +3,7 @@ package org.functorrent.peer.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -106,7 +107,7 @@ class PeerConnectionTest {
   }
 
   private void send(Object... messages) {
-    ByteBuf buf = Unpooled.buffer();
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
     for (Object m : messages) {
       if (m instanceof Handshake h) {
         HandshakeCodec.write(h, buf);
