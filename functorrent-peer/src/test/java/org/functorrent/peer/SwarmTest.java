@@ -260,4 +260,43 @@ class SwarmTest {
           .isInstanceOf(java.io.IOException.class);
     }
   }
+
+  /** Sends a BEP 3 handshake on a raw socket; true when the client answers with its own. */
+  private static boolean answersHandshake(InetSocketAddress to, byte[] infoHash, byte[] peerId)
+      throws Exception {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(to, 5000);
+      s.setSoTimeout(10_000);
+      java.io.ByteArrayOutputStream hs = new java.io.ByteArrayOutputStream();
+      hs.write(19);
+      hs.write("BitTorrent protocol".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      hs.write(new byte[8]);
+      hs.write(infoHash);
+      hs.write(peerId);
+      s.getOutputStream().write(hs.toByteArray());
+      byte[] reply = s.getInputStream().readNBytes(68);
+      if (reply.length < 68) {
+        return false;
+      }
+      assertThat(java.util.Arrays.copyOfRange(reply, 28, 48)).isEqualTo(infoHash);
+      return true;
+    }
+  }
+
+  @Test
+  void oneListenPortRoutesByInfoHashAndClosesUnknownOnesAndOurOwnPeerId() throws Exception {
+    MetaInfo a = torrent(randomData(5, 40_000), 16 * 1024);
+    MetaInfo b = torrent(randomData(6, 50_000), 16 * 1024);
+    PeerClient client = client("-FS0001-");
+    InetSocketAddress address = listen(client);
+    client.addTorrent(a, new MemoryStore(a, null, disk), new BitSet(), new SwarmListener() {});
+    client.addTorrent(b, new MemoryStore(b, null, disk), new BitSet(), new SwarmListener() {});
+    byte[] stranger = PeerId.random("-XX0001-").toByteArray();
+    assertThat(answersHandshake(address, a.infoHash().toByteArray(), stranger)).isTrue();
+    assertThat(answersHandshake(address, b.infoHash().toByteArray(), stranger)).isTrue();
+    byte[] unknown = new byte[20];
+    assertThat(answersHandshake(address, unknown, stranger)).isFalse();
+    assertThat(answersHandshake(address, a.infoHash().toByteArray(),
+        client.peerId().toByteArray())).isFalse();
+  }
 }
