@@ -54,7 +54,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** reqq when a peer does not say (libtorrent's default). */
   static final int DEFAULT_PEER_REQQ = 250;
 
-  private static final int MAX_READS_IN_FLIGHT = 4;
+  private static final int MAX_READS_IN_FLIGHT = 16;
 
   private final SwarmEngine swarm;
   private final PeerOptions options;

@@ -221,6 +221,34 @@ public final class SwarmEngine implements Swarm {
   }
 
   @Override
+  public void setPiecePriority(int piece, int priority) {
+    com.google.common.base.Preconditions.checkElementIndex(piece, pieceCount(), "piece");
+    com.google.common.base.Preconditions.checkArgument(
+        priority >= 0 && priority <= 7, "priority: %s (expected: 0..7)", priority);
+    execute(() -> {
+      picker.setPriority(piece, priority);
+      piecesWanted();
+    });
+  }
+
+  @Override
+  public void setSequential(boolean sequential) {
+    execute(() -> picker.setSequential(sequential));
+  }
+
+  private void piecesWanted() {
+    if (picker.isComplete()) {
+      if (!completion.isDone()) {
+        completed();
+      }
+    }
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      c.updateInterest();
+    }
+    connectMore();
+  }
+
+  @Override
   public CompletableFuture<Void> completion() {
     return completion.copy();
   }
@@ -399,7 +427,11 @@ public final class SwarmEngine implements Swarm {
                   TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
               entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
               if (!closed) {
-                loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
+                try {
+                  loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException e) {
+                  log.debug("event loop shut down");
+                }
               }
             });
     f.addListener(
