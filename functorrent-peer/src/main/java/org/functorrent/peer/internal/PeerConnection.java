@@ -151,9 +151,6 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     extensionProtocol = handshake.supportsExtensionProtocol();
     String name = ctx.name();
     ctx.pipeline()
-        .addBefore(name, "idle", new IdleStateHandler(
-            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
-            TimeUnit.MILLISECONDS))
         .addBefore(name, "frame", MessageCodec.frameDecoder(swarm.maxFrameLength()))
         .addBefore(name, "codec", MessageCodec.INSTANCE);
     Channel ch = ctx.channel();
@@ -202,6 +199,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     started = true;
+    // Added here, on the torrent's event loop, so that its timers run there.
+    ctx.pipeline()
+        .addBefore(ctx.name(), "idle", new IdleStateHandler(
+            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
+            TimeUnit.MILLISECONDS));
     BitSet have = swarm.picker().haveSet();
     int pieceCount = swarm.pieceCount();
     if (fast && have.isEmpty()) {
@@ -331,6 +333,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (!peerHas.get(piece)) {
       peerHas.set(piece);
       swarm.picker().peerHas(piece);
+      if (swarm.isComplete() && isSeed()) {
+        close(); // two seeds have nothing to give each other
+        return;
+      }
       if (!amInterested) {
         updateInterest();
       }

@@ -358,4 +358,17 @@ class PeerConnectionTest {
     send(new Piece(b.piece(), b.offset(),
         Unpooled.wrappedBuffer(data, b.piece() * PIECE + b.offset(), b.length())));
   }
+
+  @Test
+  void keepAlivesGoOutAndASilentPeerIsDropped() {
+    handshaken(new BitSet());
+    sent();
+    ch.advanceTimeBy(OPTIONS.keepAliveInterval().toMillis() + 1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(sent()).contains(PeerMessage.KeepAlive.INSTANCE);
+    assertThat(ch.isActive()).isTrue();
+    ch.advanceTimeBy(OPTIONS.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isActive()).as("nothing received for the idle timeout").isFalse();
+  }
 }
