@@ -54,7 +54,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** reqq when a peer does not say (libtorrent's default). */
   static final int DEFAULT_PEER_REQQ = 250;
 
-  private static final int MAX_READS_IN_FLIGHT = 16;
+  private static final int MAX_READS_IN_FLIGHT = 64;
 
   private final SwarmEngine swarm;
   private final PeerOptions options;
@@ -433,6 +433,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (snubbed) {
       snubbed = false;
       queueDepth = options.initialRequestQueue();
+    } else if (queueDepth < options.maxRequestQueue()) {
+      queueDepth++; // slow start: one more per block delivered doubles the depth every round trip
     }
     pendingWrites++;
     if (pendingWrites >= options.maxPendingWrites()) {
@@ -526,7 +528,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     lastDownloaded = downloaded;
     lastUploaded = uploaded;
     if (!snubbed) {
-      long depth = downloadRate * 2 / Block.SIZE;
+      // Enough requests to cover two seconds at the measured rate, never less than slow start
+      // reached.
+      long depth = Math.max(queueDepth, downloadRate * 2 / Block.SIZE);
       queueDepth =
           (int) Math.max(options.initialRequestQueue(), Math.min(options.maxRequestQueue(), depth));
     }

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""FuncTorrent interop helper: seed one torrent with libtorrent, on loopback only.
+"""FuncTorrent interop helper: one libtorrent peer for one torrent, on loopback only.
 
-usage: libtorrent_seeder.py TORRENT DATA_DIR PORT
+usage: libtorrent_peer.py seed TORRENT DATA_DIR PORT
+       libtorrent_peer.py leech TORRENT OUT_DIR PORT SEEDER_PORT
 
-Prints "SEEDING <port>" once the data is checked and the torrent seeds, then serves until its
-standard input closes (the test closes it, or dies). Nothing leaves 127.0.0.0/8: DHT, local
-service discovery, UPnP and NAT-PMP are off, the session listens and dials from 127.0.0.1 only,
-and an IP filter refuses every other address.
+seed:  prints "SEEDING <port>" once the data is checked and the torrent seeds, then serves
+       until its standard input closes (the test closes it, or dies).
+leech: connects to 127.0.0.1:SEEDER_PORT, downloads, prints "DONE <seconds>" and exits.
+Nothing leaves 127.0.0.0/8: DHT, local service discovery, UPnP and NAT-PMP are off, the session
+listens and dials from 127.0.0.1 only, and an IP filter refuses every other address.
 """
 import sys
 import threading
@@ -41,18 +43,38 @@ def loopback_only_session(port):
     return session
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    torrent, data_dir, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    session = loopback_only_session(port)
+def add(session, torrent, directory):
     params = lt.add_torrent_params()
     params.ti = lt.torrent_info(torrent)
-    params.save_path = data_dir
+    params.save_path = directory
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     params.flags |= lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd \
         | lt.torrent_flags.disable_pex
-    handle = session.add_torrent(params)
+    return session.add_torrent(params)
+
+
+def leech(torrent, out_dir, port, seeder_port):
+    session = loopback_only_session(port)
+    handle = add(session, torrent, out_dir)
+    start = time.time()
+    handle.connect_peer(('127.0.0.1', seeder_port))
+    while not handle.status().is_seeding:
+        if time.time() - start > 120:
+            print('ERROR timeout', flush=True)
+            sys.exit(1)
+        time.sleep(0.01)
+    print('DONE %.3f' % (time.time() - start), flush=True)
+
+
+def main():
+    if len(sys.argv) == 6 and sys.argv[1] == 'leech':
+        leech(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        return
+    if len(sys.argv) != 5 or sys.argv[1] != 'seed':
+        sys.exit(__doc__)
+    torrent, data_dir, port = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    session = loopback_only_session(port)
+    handle = add(session, torrent, data_dir)
 
     stdin_closed = threading.Event()
 
