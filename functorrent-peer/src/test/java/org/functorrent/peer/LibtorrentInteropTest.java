@@ -131,4 +131,44 @@ class LibtorrentInteropTest {
       callbacks.shutdown();
     }
   }
+
+  @Test
+  void libtorrentDownloadsFromUs() throws Exception {
+    byte[] data = TestTorrents.randomData(43, 16 * 1024 * 1024 + 999);
+    MetaInfo meta = TestTorrents.torrent(data, 128 * 1024);
+    Path torrentFile = dir.resolve("test.torrent");
+    Files.write(torrentFile, meta.encoded());
+    Path out = Files.createDirectories(dir.resolve("lt-out"));
+    Path script = Path.of(getClass().getResource("/interop/libtorrent_peer.py").toURI());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    ExecutorService disk = Executors.newFixedThreadPool(2);
+    ExecutorService callbacks = Executors.newSingleThreadExecutor();
+    try (PeerClient client =
+        PeerClient.create(group, PeerId.random("-FT0001-"), callbacks, PeerOptions.defaults())) {
+      InetSocketAddress address =
+          client.listen(new InetSocketAddress("127.0.0.1", 0)).get(5, TimeUnit.SECONDS);
+      MemoryStore store = new MemoryStore(meta, data, disk);
+      Swarm swarm = client.addTorrent(meta, store, store.all(), new SwarmListener() {});
+      Process lt =
+          new ProcessBuilder("/usr/bin/python3", script.toString(), "leech",
+                  torrentFile.toString(), out.toString(), Integer.toString(freeLoopbackPort()),
+                  Integer.toString(address.getPort()))
+              .redirectErrorStream(true)
+              .start();
+      String result = new String(lt.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(lt.waitFor(130, TimeUnit.SECONDS)).isTrue();
+      System.out.println("libtorrent leecher from our seeder: " + result.trim());
+      assertThat(result).startsWith("DONE ");
+      double seconds = Double.parseDouble(result.substring(5).trim());
+      System.out.printf("libtorrent downloaded from FuncTorrent: %.2f s (%.1f MiB/s)%n",
+          seconds, data.length / seconds / (1 << 20));
+      assertThat(Files.readAllBytes(out.resolve("test.bin"))).isEqualTo(data);
+      assertThat(swarm.stats().get(5, TimeUnit.SECONDS).uploadedBytes())
+          .isGreaterThanOrEqualTo(data.length);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      disk.shutdown();
+      callbacks.shutdown();
+    }
+  }
 }
