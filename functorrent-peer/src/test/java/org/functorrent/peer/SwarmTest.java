@@ -290,7 +290,11 @@ class SwarmTest {
   void oneListenPortRoutesByInfoHashAndClosesUnknownOnesAndOurOwnPeerId() throws Exception {
     MetaInfo a = torrent(randomData(5, 40_000), 16 * 1024);
     MetaInfo b = torrent(randomData(6, 50_000), 16 * 1024);
-    PeerClient client = client("-FS0001-");
+    PeerClient client =
+        PeerClient.create(group, io.netty.channel.socket.nio.NioSocketChannel.class,
+            io.netty.channel.socket.nio.NioServerSocketChannel.class, PeerId.random("-FS0001-"),
+            callbacks, OPTIONS);
+    clients.add(client);
     InetSocketAddress address = listen(client);
     client.addTorrent(a, new MemoryStore(a, null, disk), new BitSet(), new SwarmListener() {});
     client.addTorrent(b, new MemoryStore(b, null, disk), new BitSet(), new SwarmListener() {});

@@ -63,8 +63,20 @@ public final class ClientCore {
   private volatile boolean closed;
   private final LongSupplier nanoClock;
 
+  private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
+  private Class<? extends ServerSocketChannel> serverChannelType = NioServerSocketChannel.class;
+
   public ClientCore(EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
     this(group, peerId, callbacks, options, System::nanoTime);
+  }
+
+  /** Uses these channel types instead of NIO's (for an epoll or io_uring group). */
+  public ClientCore transport(
+      Class<? extends SocketChannel> socketChannelType,
+      Class<? extends ServerSocketChannel> serverChannelType) {
+    this.socketChannelType = checkNotNull(socketChannelType, "socketChannelType");
+    this.serverChannelType = checkNotNull(serverChannelType, "serverChannelType");
+    return this;
   }
 
   /** A client with its own clock (tests advance it by hand). */
@@ -102,11 +114,11 @@ public final class ClientCore {
   }
 
   Class<? extends SocketChannel> socketChannelType() {
-    return NioSocketChannel.class;
+    return socketChannelType;
   }
 
   Class<? extends ServerSocketChannel> serverChannelType() {
-    return NioServerSocketChannel.class;
+    return serverChannelType;
   }
 
   public OptionalInt listenPort() {
