@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class ClientCore {
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
   static final HandshakeCodec.Encoder HANDSHAKE_ENCODER = new HandshakeCodec.Encoder();
+
+  /** Serving pauses above 1 MiB of unsent data per connection and resumes below 512 KiB. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1 << 20);
 
   private final EventLoopGroup group;
   private final PeerId peerId;
@@ -147,6 +151,7 @@ public final class ClientCore {
             .group(group)
             .channel(serverChannelType())
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

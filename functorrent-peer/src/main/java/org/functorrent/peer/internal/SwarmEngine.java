@@ -393,6 +393,7 @@ public final class SwarmEngine implements Swarm {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) options.connectTimeout().toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ClientCore.WATER_MARK)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
