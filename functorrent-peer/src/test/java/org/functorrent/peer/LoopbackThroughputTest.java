@@ -16,8 +16,11 @@ import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Without paranoid leak detection (it slows every buffer access): prints the rate of one of our seeders to one of our leechers on loopback; asserts
- * bytes only. Run alone: {@code -Dtest=LoopbackThroughputTest}. */
+/**
+ * Prints the rate of one of our seeders to one of our leechers on loopback, without paranoid leak
+ * detection (it slows every buffer access); asserts the bytes only. Run alone: {@code
+ * -Dtest=LoopbackThroughputTest}.
+ */
 @Tag("interop")
 class LoopbackThroughputTest {
   @Test

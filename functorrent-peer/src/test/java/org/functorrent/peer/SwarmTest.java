@@ -269,6 +269,22 @@ class SwarmTest {
   }
 
   @Test
+  void aSeederDialsALeecherThatOnlyListens() throws Exception {
+    byte[] data = randomData(8, 300_000);
+    MetaInfo meta = torrent(data, 16 * 1024);
+    PeerClient leecher = client("-FL0001-");
+    InetSocketAddress leecherAddress = listen(leecher);
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Swarm leeching = leecher.addTorrent(meta, store, new BitSet(), new Events());
+    PeerClient seeder = client("-FS0001-");
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    Swarm seeding = seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+    seeding.addPeers(List.of(leecherAddress));
+    leeching.completion().get(30, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+  }
+
+  @Test
   void closeLeavesNoChannelsAndIsIdempotent() throws Exception {
     byte[] data = randomData(4, 100_000);
     MetaInfo meta = torrent(data, 16 * 1024);

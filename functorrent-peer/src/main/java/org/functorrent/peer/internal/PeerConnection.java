@@ -318,6 +318,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         if (m == Simple.HAVE_ALL) {
           peerHas.set(0, swarm.pieceCount());
           swarm.picker().peerHasAll(peerHas);
+          if (swarm.isComplete()) {
+            closeAsSeed();
+            return;
+          }
         }
         updateInterest();
         break;
@@ -334,7 +338,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       peerHas.set(piece);
       swarm.picker().peerHas(piece);
       if (swarm.isComplete() && isSeed()) {
-        close(); // two seeds have nothing to give each other
+        closeAsSeed();
         return;
       }
       if (!amInterested) {
@@ -357,6 +361,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     piecesAnnounced = true;
     peerHas.or(bits);
     swarm.picker().peerHasAll(peerHas);
+    if (swarm.isComplete() && isSeed()) {
+      closeAsSeed();
+      return;
+    }
     updateInterest();
   }
 
@@ -660,6 +668,14 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   void close() {
     closed = true;
     ctx.close();
+  }
+
+  /** Set when we closed because both sides seed; such a peer is not dialled again. */
+  boolean closedAsSeed;
+
+  void closeAsSeed() {
+    closedAsSeed = true;
+    close();
   }
 
   // ---------------------------------------------------------------- accessors

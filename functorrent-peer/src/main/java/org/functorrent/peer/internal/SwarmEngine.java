@@ -332,7 +332,7 @@ public final class SwarmEngine implements Swarm {
     }
   }
 
-  /** Runs {@code then} on the loop with the future's outcome; {@code orElse} if the loop is gone. */
+  /** Runs {@code then} on the loop with the outcome; {@code orElse} if the loop is gone. */
   private <T> void onLoop(CompletionStage<T> stage, Consumer<T> then, Runnable orElse) {
     stage.whenComplete(
         (value, error) -> {
@@ -368,9 +368,6 @@ public final class SwarmEngine implements Swarm {
   private void connectMore() {
     if (closed) {
       return;
-    }
-    if (picker.isComplete()) {
-      return; // a seeder waits for leechers to come to it
     }
     long now = client.nanoTime();
     for (PeerEntry e : known.values()) {
@@ -414,9 +411,11 @@ public final class SwarmEngine implements Swarm {
             x -> {
               channels.remove(ch);
               entry.busy = false;
-              boolean wasUseful = handler[0] != null && handler[0].downloaded + handler[0].uploaded
-                  > 0;
-              if (wasUseful) {
+              boolean wasUseful =
+                  handler[0] != null && handler[0].downloaded + handler[0].uploaded > 0;
+              if (handler[0] != null && handler[0].closedAsSeed) {
+                entry.dropped = true; // we seed too: nothing to exchange, ever
+              } else if (wasUseful) {
                 entry.failures = 0;
               } else {
                 entry.failures++;
@@ -647,7 +646,7 @@ public final class SwarmEngine implements Swarm {
     notifyListener(SwarmListener::completed);
     for (PeerConnection c : new ArrayList<>(connections)) {
       if (c.isSeed()) {
-        c.close();
+        c.closeAsSeed();
       } else {
         c.updateInterest();
       }

@@ -69,7 +69,8 @@ class MessageCodecTest {
 
   private static byte[] extendedHandshakeBytes() {
     byte[] dict =
-        "d1:md11:ut_metadatai3e6:ut_pexi1ee13:metadata_sizei31235e1:pi6881e4:reqqi500e1:v13:FuncTorrent 16:yourip4:\u007f\u0000\u0000\u0001e"
+        ("d1:md11:ut_metadatai3e6:ut_pexi1ee13:metadata_sizei31235e1:pi6881e4:reqqi500e"
+                + "1:v13:FuncTorrent 16:yourip4:\u007f\u0000\u0000\u0001e")
             .getBytes(StandardCharsets.ISO_8859_1);
     byte[] frame = new byte[4 + 2 + dict.length];
     int len = 2 + dict.length;
