@@ -1,5 +1,9 @@
 package org.functorrent.peer.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkElementIndex;
+
+import com.google.common.collect.ImmutableMap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -187,7 +192,7 @@ public final class SwarmEngine implements Swarm {
     extensionsById.forEach((id, h) -> m.put(h.name(), id));
     OptionalInt port = client.listenPort();
     return new ExtendedHandshake(
-        com.google.common.collect.ImmutableMap.copyOf(m),
+        ImmutableMap.copyOf(m),
         Optional.of(options.clientName()),
         port,
         OptionalInt.of(options.maxServeQueue()),
@@ -222,8 +227,8 @@ public final class SwarmEngine implements Swarm {
 
   @Override
   public void setPiecePriority(int piece, int priority) {
-    com.google.common.base.Preconditions.checkElementIndex(piece, pieceCount(), "piece");
-    com.google.common.base.Preconditions.checkArgument(
+    checkElementIndex(piece, pieceCount(), "piece");
+    checkArgument(
         priority >= 0 && priority <= 7, "priority: %s (expected: 0..7)", priority);
     execute(() -> {
       picker.setPriority(piece, priority);
@@ -319,7 +324,7 @@ public final class SwarmEngine implements Swarm {
       closeAsync().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       log.warn("{}: close did not finish: {}", infoHash(), e.toString());
     }
   }
