@@ -285,6 +285,37 @@ class SwarmTest {
   }
 
   @Test
+  void twoTorrentsShareOneClientEachWayAndCloseSeparately() throws Exception {
+    byte[] dataA = randomData(10, 700_000);
+    byte[] dataB = randomData(11, 900_000);
+    MetaInfo a = torrent(dataA, 32 * 1024);
+    MetaInfo b = torrent(dataB, 64 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedA = new MemoryStore(a, dataA, disk);
+    MemoryStore seedB = new MemoryStore(b, dataB, disk);
+    Swarm seedingA = seeder.addTorrent(a, seedA, seedA.all(), new SwarmListener() {});
+    seeder.addTorrent(b, seedB, seedB.all(), new SwarmListener() {});
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore storeA = new MemoryStore(a, null, disk);
+    MemoryStore storeB = new MemoryStore(b, null, disk);
+    Swarm leechA = leecher.addTorrent(a, storeA, new BitSet(), new Events());
+    Swarm leechB = leecher.addTorrent(b, storeB, new BitSet(), new Events());
+    leechA.addPeers(List.of(seederAddress));
+    leechB.addPeers(List.of(seederAddress));
+    CompletableFuture.allOf(leechA.completion(), leechB.completion()).get(60, TimeUnit.SECONDS);
+    assertThat(storeA.data).isEqualTo(dataA);
+    assertThat(storeB.data).isEqualTo(dataB);
+    byte[] stranger = PeerId.random("-XX0001-").toByteArray();
+    assertThat(answersHandshake(seederAddress, a.infoHash().toByteArray(), stranger)).isTrue();
+    seedingA.close();
+    seedingA.close();
+    assertThat(answersHandshake(seederAddress, a.infoHash().toByteArray(), stranger))
+        .as("closed torrent no longer routed").isFalse();
+    assertThat(answersHandshake(seederAddress, b.infoHash().toByteArray(), stranger)).isTrue();
+  }
+
+  @Test
   void closeLeavesNoChannelsAndIsIdempotent() throws Exception {
     byte[] data = randomData(4, 100_000);
     MetaInfo meta = torrent(data, 16 * 1024);
