@@ -1,6 +1,8 @@
 package org.functorrent.peer;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.util.BitSet;
 import java.util.List;
@@ -30,6 +32,22 @@ public final class PeerClient implements AutoCloseable {
   public static PeerClient create(
       EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
     return new PeerClient(new ClientCore(group, peerId, callbacks, options));
+  }
+
+  /**
+   * A client on a group of another transport (epoll, io_uring), with its socket channel types, such
+   * as {@code EpollSocketChannel.class} and {@code EpollServerSocketChannel.class}.
+   */
+  public static PeerClient create(
+      EventLoopGroup group,
+      Class<? extends SocketChannel> socketChannelType,
+      Class<? extends ServerSocketChannel> serverChannelType,
+      PeerId peerId,
+      Executor callbacks,
+      PeerOptions options) {
+    return new PeerClient(
+        new ClientCore(group, peerId, callbacks, options)
+            .transport(socketChannelType, serverChannelType));
   }
 
   public PeerId peerId() {

@@ -118,4 +118,11 @@ public record PeerOptions(
         handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
         maxConnectFailures, clientName);
   }
+
+  public PeerOptions withMaxPendingWrites(int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, max,
+        maxConnectFailures, clientName);
+  }
 }

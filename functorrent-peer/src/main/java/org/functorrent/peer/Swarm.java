@@ -18,6 +18,15 @@ public interface Swarm extends AutoCloseable {
    */
   void addPeers(Collection<InetSocketAddress> peers);
 
+  /**
+   * Sets a piece's priority: 0 skips it, 1 is the default, up to 7 is picked first. Pieces of the
+   * same priority go rarest first. File priorities map to the pieces of each file.
+   */
+  void setPiecePriority(int piece, int priority);
+
+  /** In sequential mode pieces are picked in index order (for streaming), ignoring rarity. */
+  void setSequential(boolean sequential);
+
   /** Completes when every wanted piece is verified (at once for a seeder). */
   CompletableFuture<Void> completion();
 

@@ -239,6 +239,83 @@ class SwarmTest {
   }
 
   @Test
+  void aSeederThatGoesAwayMidDownloadIsReplaced() throws Exception {
+    byte[] data = randomData(7, 2 * 1024 * 1024);
+    MetaInfo meta = torrent(data, 32 * 1024);
+    PeerClient first = client("-FS0001-");
+    InetSocketAddress firstAddress = listen(first);
+    MemoryStore firstStore = new MemoryStore(meta, data, disk);
+    first.addTorrent(meta, firstStore, firstStore.all(), new SwarmListener() {});
+    PeerClient second = client("-FS0002-");
+    InetSocketAddress secondAddress = listen(second);
+    MemoryStore secondStore = new MemoryStore(meta, data, disk);
+    second.addTorrent(meta, secondStore, secondStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    CompletableFuture<Void> firstPiece = new CompletableFuture<>();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new SwarmListener() {
+      @Override
+      public void pieceVerified(int piece) {
+        firstPiece.complete(null);
+      }
+    });
+    swarm.addPeers(List.of(firstAddress));
+    firstPiece.get(30, TimeUnit.SECONDS);
+    first.close(); // with requests outstanding, most likely; they must go to the next seeder
+    swarm.addPeers(List.of(secondAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+  }
+
+  @Test
+  void aSeederDialsALeecherThatOnlyListens() throws Exception {
+    byte[] data = randomData(8, 300_000);
+    MetaInfo meta = torrent(data, 16 * 1024);
+    PeerClient leecher = client("-FL0001-");
+    InetSocketAddress leecherAddress = listen(leecher);
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Swarm leeching = leecher.addTorrent(meta, store, new BitSet(), new Events());
+    PeerClient seeder = client("-FS0001-");
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    Swarm seeding = seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+    seeding.addPeers(List.of(leecherAddress));
+    leeching.completion().get(30, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+  }
+
+  @Test
+  void twoTorrentsShareOneClientEachWayAndCloseSeparately() throws Exception {
+    byte[] dataA = randomData(10, 700_000);
+    byte[] dataB = randomData(11, 900_000);
+    MetaInfo a = torrent(dataA, 32 * 1024);
+    MetaInfo b = torrent(dataB, 64 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedA = new MemoryStore(a, dataA, disk);
+    MemoryStore seedB = new MemoryStore(b, dataB, disk);
+    Swarm seedingA = seeder.addTorrent(a, seedA, seedA.all(), new SwarmListener() {});
+    seeder.addTorrent(b, seedB, seedB.all(), new SwarmListener() {});
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore storeA = new MemoryStore(a, null, disk);
+    MemoryStore storeB = new MemoryStore(b, null, disk);
+    Swarm leechA = leecher.addTorrent(a, storeA, new BitSet(), new Events());
+    Swarm leechB = leecher.addTorrent(b, storeB, new BitSet(), new Events());
+    leechA.addPeers(List.of(seederAddress));
+    leechB.addPeers(List.of(seederAddress));
+    CompletableFuture.allOf(leechA.completion(), leechB.completion()).get(60, TimeUnit.SECONDS);
+    assertThat(storeA.data).isEqualTo(dataA);
+    assertThat(storeB.data).isEqualTo(dataB);
+    byte[] stranger = PeerId.random("-XX0001-").toByteArray();
+    assertThat(answersHandshake(seederAddress, a.infoHash().toByteArray(), stranger)).isTrue();
+    seedingA.close();
+    seedingA.close();
+    assertThat(answersHandshake(seederAddress, a.infoHash().toByteArray(), stranger))
+        .as("closed torrent no longer routed").isFalse();
+    assertThat(answersHandshake(seederAddress, b.infoHash().toByteArray(), stranger)).isTrue();
+  }
+
+  @Test
   void closeLeavesNoChannelsAndIsIdempotent() throws Exception {
     byte[] data = randomData(4, 100_000);
     MetaInfo meta = torrent(data, 16 * 1024);
@@ -251,13 +328,91 @@ class SwarmTest {
     Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new Events());
     swarm.addPeers(List.of(address));
     swarm.completion().get(30, TimeUnit.SECONDS);
+    assertThat(ownSocketsOnPort(address.getPort())).as("the listener, seen").isPositive();
     leecher.close();
     leecher.close();
     seeder.close();
-    try (java.net.Socket s = new java.net.Socket()) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> s.connect(address, 2000))
-          .isInstanceOf(java.io.IOException.class);
+    assertThat(ownSocketsOnPort(address.getPort())).as("our sockets on the seeder's port").isZero();
+    assertThat(swarm.stats().get(5, TimeUnit.SECONDS).connectedPeers()).isZero();
+  }
+
+  /**
+   * Sockets of this process (listening or connected) with {@code port} as their local or remote
+   * port, from Linux's /proc; another process that reuses the port does not count.
+   */
+  private static long ownSocketsOnPort(int port) throws Exception {
+    Set<String> ours = new java.util.HashSet<>();
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> fds =
+        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd"))) {
+      for (java.nio.file.Path fd : fds) {
+        try {
+          String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            ours.add(target.substring(8, target.length() - 1));
+          }
+        } catch (java.io.IOException e) {
+          // closed meanwhile
+        }
+      }
     }
+    String hexPort = String.format(":%04X", port);
+    long count = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) { // Java uses IPv6 sockets
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 9 && (f[1].endsWith(hexPort) || f[2].endsWith(hexPort))
+            && ours.contains(f[9])) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Sends a BEP 3 handshake on a raw socket; true when the client answers with its own. */
+  private static boolean answersHandshake(InetSocketAddress to, byte[] infoHash, byte[] peerId)
+      throws Exception {
+    try (java.net.Socket s = new java.net.Socket()) {
+      try {
+        s.connect(to, 5000);
+      } catch (java.net.ConnectException e) {
+        return false;
+      }
+      s.setSoTimeout(10_000);
+      java.io.ByteArrayOutputStream hs = new java.io.ByteArrayOutputStream();
+      hs.write(19);
+      hs.write("BitTorrent protocol".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      hs.write(new byte[8]);
+      hs.write(infoHash);
+      hs.write(peerId);
+      s.getOutputStream().write(hs.toByteArray());
+      byte[] reply = s.getInputStream().readNBytes(68);
+      if (reply.length < 68) {
+        return false;
+      }
+      assertThat(java.util.Arrays.copyOfRange(reply, 28, 48)).isEqualTo(infoHash);
+      return true;
+    }
+  }
+
+  @Test
+  void oneListenPortRoutesByInfoHashAndClosesUnknownOnesAndOurOwnPeerId() throws Exception {
+    MetaInfo a = torrent(randomData(5, 40_000), 16 * 1024);
+    MetaInfo b = torrent(randomData(6, 50_000), 16 * 1024);
+    PeerClient client =
+        PeerClient.create(group, io.netty.channel.socket.nio.NioSocketChannel.class,
+            io.netty.channel.socket.nio.NioServerSocketChannel.class, PeerId.random("-FS0001-"),
+            callbacks, OPTIONS);
+    clients.add(client);
+    InetSocketAddress address = listen(client);
+    client.addTorrent(a, new MemoryStore(a, null, disk), new BitSet(), new SwarmListener() {});
+    client.addTorrent(b, new MemoryStore(b, null, disk), new BitSet(), new SwarmListener() {});
+    byte[] stranger = PeerId.random("-XX0001-").toByteArray();
+    assertThat(answersHandshake(address, a.infoHash().toByteArray(), stranger)).isTrue();
+    assertThat(answersHandshake(address, b.infoHash().toByteArray(), stranger)).isTrue();
+    byte[] unknown = new byte[20];
+    assertThat(answersHandshake(address, unknown, stranger)).isFalse();
+    assertThat(answersHandshake(address, a.infoHash().toByteArray(),
+        client.peerId().toByteArray())).isFalse();
   }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -51,6 +52,9 @@ public final class ClientCore {
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
   static final HandshakeCodec.Encoder HANDSHAKE_ENCODER = new HandshakeCodec.Encoder();
 
+  /** Serving pauses above 1 MiB of unsent data per connection and resumes below 512 KiB. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1 << 20);
+
   private final EventLoopGroup group;
   private final PeerId peerId;
   private final Executor callbacks;
@@ -63,8 +67,20 @@ public final class ClientCore {
   private volatile boolean closed;
   private final LongSupplier nanoClock;
 
+  private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
+  private Class<? extends ServerSocketChannel> serverChannelType = NioServerSocketChannel.class;
+
   public ClientCore(EventLoopGroup group, PeerId peerId, Executor callbacks, PeerOptions options) {
     this(group, peerId, callbacks, options, System::nanoTime);
+  }
+
+  /** Uses these channel types instead of NIO's (for an epoll or io_uring group). */
+  public ClientCore transport(
+      Class<? extends SocketChannel> socketChannelType,
+      Class<? extends ServerSocketChannel> serverChannelType) {
+    this.socketChannelType = checkNotNull(socketChannelType, "socketChannelType");
+    this.serverChannelType = checkNotNull(serverChannelType, "serverChannelType");
+    return this;
   }
 
   /** A client with its own clock (tests advance it by hand). */
@@ -102,11 +118,11 @@ public final class ClientCore {
   }
 
   Class<? extends SocketChannel> socketChannelType() {
-    return NioSocketChannel.class;
+    return socketChannelType;
   }
 
   Class<? extends ServerSocketChannel> serverChannelType() {
-    return NioServerSocketChannel.class;
+    return serverChannelType;
   }
 
   public OptionalInt listenPort() {
@@ -135,6 +151,7 @@ public final class ClientCore {
             .group(group)
             .channel(serverChannelType())
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

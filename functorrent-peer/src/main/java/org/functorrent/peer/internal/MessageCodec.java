@@ -1,5 +1,6 @@
 package org.functorrent.peer.internal;
 
+import com.google.common.collect.ImmutableMap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -190,8 +191,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
     if (!(value instanceof BencodeDictionary dict)) {
       throw new CorruptedFrameException("extended handshake: not a dictionary");
     }
-    com.google.common.collect.ImmutableMap.Builder<String, Integer> m =
-        com.google.common.collect.ImmutableMap.builder();
+    ImmutableMap.Builder<String, Integer> m = ImmutableMap.builder();
     if (dict.get("m").orElse(null) instanceof BencodeDictionary extensions) {
       for (Map.Entry<BencodeString, BencodeValue> e : extensions.asMap().entrySet()) {
         if (e.getValue() instanceof BencodeInteger i && i.value() >= 0 && i.value() <= 0xFF) {

@@ -54,7 +54,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** reqq when a peer does not say (libtorrent's default). */
   static final int DEFAULT_PEER_REQQ = 250;
 
-  private static final int MAX_READS_IN_FLIGHT = 4;
+  private static final int MAX_READS_IN_FLIGHT = 64;
 
   private final SwarmEngine swarm;
   private final PeerOptions options;
@@ -151,9 +151,6 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     extensionProtocol = handshake.supportsExtensionProtocol();
     String name = ctx.name();
     ctx.pipeline()
-        .addBefore(name, "idle", new IdleStateHandler(
-            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
-            TimeUnit.MILLISECONDS))
         .addBefore(name, "frame", MessageCodec.frameDecoder(swarm.maxFrameLength()))
         .addBefore(name, "codec", MessageCodec.INSTANCE);
     Channel ch = ctx.channel();
@@ -202,6 +199,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     started = true;
+    // Added here, on the torrent's event loop, so that its timers run there.
+    ctx.pipeline()
+        .addBefore(ctx.name(), "idle", new IdleStateHandler(
+            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
+            TimeUnit.MILLISECONDS));
     BitSet have = swarm.picker().haveSet();
     int pieceCount = swarm.pieceCount();
     if (fast && have.isEmpty()) {
@@ -316,6 +318,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         if (m == Simple.HAVE_ALL) {
           peerHas.set(0, swarm.pieceCount());
           swarm.picker().peerHasAll(peerHas);
+          if (swarm.isComplete()) {
+            closeAsSeed();
+            return;
+          }
         }
         updateInterest();
         break;
@@ -331,6 +337,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (!peerHas.get(piece)) {
       peerHas.set(piece);
       swarm.picker().peerHas(piece);
+      if (swarm.isComplete() && isSeed()) {
+        closeAsSeed();
+        return;
+      }
       if (!amInterested) {
         updateInterest();
       }
@@ -351,6 +361,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     piecesAnnounced = true;
     peerHas.or(bits);
     swarm.picker().peerHasAll(peerHas);
+    if (swarm.isComplete() && isSeed()) {
+      closeAsSeed();
+      return;
+    }
     updateInterest();
   }
 
@@ -427,6 +441,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (snubbed) {
       snubbed = false;
       queueDepth = options.initialRequestQueue();
+    } else if (queueDepth < options.maxRequestQueue()) {
+      queueDepth++; // slow start: one more per block delivered doubles the depth every round trip
     }
     pendingWrites++;
     if (pendingWrites >= options.maxPendingWrites()) {
@@ -520,7 +536,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     lastDownloaded = downloaded;
     lastUploaded = uploaded;
     if (!snubbed) {
-      long depth = downloadRate * 2 / Block.SIZE;
+      // Enough requests to cover two seconds at the measured rate, never less than slow start
+      // reached.
+      long depth = Math.max(queueDepth, downloadRate * 2 / Block.SIZE);
       queueDepth =
           (int) Math.max(options.initialRequestQueue(), Math.min(options.maxRequestQueue(), depth));
     }
@@ -650,6 +668,14 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   void close() {
     closed = true;
     ctx.close();
+  }
+
+  /** Set when we closed because both sides seed; such a peer is not dialled again. */
+  boolean closedAsSeed;
+
+  void closeAsSeed() {
+    closedAsSeed = true;
+    close();
   }
 
   // ---------------------------------------------------------------- accessors

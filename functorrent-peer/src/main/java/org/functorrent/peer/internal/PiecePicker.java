@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class PiecePicker<P> {
       this.requests = new int[blocks];
       this.received = new boolean[blocks];
       this.written = new boolean[blocks];
-      this.senders = new ArrayList<>(java.util.Collections.nCopies(blocks, null));
+      this.senders = new ArrayList<>(Collections.nCopies(blocks, null));
     }
   }
 

@@ -1,5 +1,9 @@
 package org.functorrent.peer.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkElementIndex;
+
+import com.google.common.collect.ImmutableMap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -187,7 +192,7 @@ public final class SwarmEngine implements Swarm {
     extensionsById.forEach((id, h) -> m.put(h.name(), id));
     OptionalInt port = client.listenPort();
     return new ExtendedHandshake(
-        com.google.common.collect.ImmutableMap.copyOf(m),
+        ImmutableMap.copyOf(m),
         Optional.of(options.clientName()),
         port,
         OptionalInt.of(options.maxServeQueue()),
@@ -218,6 +223,34 @@ public final class SwarmEngine implements Swarm {
           }
           connectMore();
         });
+  }
+
+  @Override
+  public void setPiecePriority(int piece, int priority) {
+    checkElementIndex(piece, pieceCount(), "piece");
+    checkArgument(
+        priority >= 0 && priority <= 7, "priority: %s (expected: 0..7)", priority);
+    execute(() -> {
+      picker.setPriority(piece, priority);
+      piecesWanted();
+    });
+  }
+
+  @Override
+  public void setSequential(boolean sequential) {
+    execute(() -> picker.setSequential(sequential));
+  }
+
+  private void piecesWanted() {
+    if (picker.isComplete()) {
+      if (!completion.isDone()) {
+        completed();
+      }
+    }
+    for (PeerConnection c : new ArrayList<>(connections)) {
+      c.updateInterest();
+    }
+    connectMore();
   }
 
   @Override
@@ -291,7 +324,7 @@ public final class SwarmEngine implements Swarm {
       closeAsync().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       log.warn("{}: close did not finish: {}", infoHash(), e.toString());
     }
   }
@@ -304,7 +337,7 @@ public final class SwarmEngine implements Swarm {
     }
   }
 
-  /** Runs {@code then} on the loop with the future's outcome; {@code orElse} if the loop is gone. */
+  /** Runs {@code then} on the loop with the outcome; {@code orElse} if the loop is gone. */
   private <T> void onLoop(CompletionStage<T> stage, Consumer<T> then, Runnable orElse) {
     stage.whenComplete(
         (value, error) -> {
@@ -341,9 +374,6 @@ public final class SwarmEngine implements Swarm {
     if (closed) {
       return;
     }
-    if (picker.isComplete()) {
-      return; // a seeder waits for leechers to come to it
-    }
     long now = client.nanoTime();
     for (PeerEntry e : known.values()) {
       if (channels.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
@@ -365,6 +395,7 @@ public final class SwarmEngine implements Swarm {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) options.connectTimeout().toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ClientCore.WATER_MARK)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -385,9 +416,11 @@ public final class SwarmEngine implements Swarm {
             x -> {
               channels.remove(ch);
               entry.busy = false;
-              boolean wasUseful = handler[0] != null && handler[0].downloaded + handler[0].uploaded
-                  > 0;
-              if (wasUseful) {
+              boolean wasUseful =
+                  handler[0] != null && handler[0].downloaded + handler[0].uploaded > 0;
+              if (handler[0] != null && handler[0].closedAsSeed) {
+                entry.dropped = true; // we seed too: nothing to exchange, ever
+              } else if (wasUseful) {
                 entry.failures = 0;
               } else {
                 entry.failures++;
@@ -399,7 +432,11 @@ public final class SwarmEngine implements Swarm {
                   TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
               entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
               if (!closed) {
-                loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
+                try {
+                  loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException e) {
+                  log.debug("event loop shut down");
+                }
               }
             });
     f.addListener(
@@ -614,7 +651,7 @@ public final class SwarmEngine implements Swarm {
     notifyListener(SwarmListener::completed);
     for (PeerConnection c : new ArrayList<>(connections)) {
       if (c.isSeed()) {
-        c.close();
+        c.closeAsSeed();
       } else {
         c.updateInterest();
       }

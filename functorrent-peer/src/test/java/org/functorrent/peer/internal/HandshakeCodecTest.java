@@ -12,9 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.LeakRecorder;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HandshakeCodecTest {
+  static {
+    LeakRecorder.install();
+  }
+
+  @AfterEach
+  void noLeaks() {
+    LeakRecorder.assertNoLeaks();
+  }
+
   private static final byte[] HASH = filled(20, 0x11);
   private static final byte[] ID = filled(20, 0x22);
 

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.io.BaseEncoding;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.ResourceLeakDetector;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,25 +32,25 @@ import org.functorrent.peer.internal.PeerMessage.Port;
 import org.functorrent.peer.internal.PeerMessage.Simple;
 import org.functorrent.peer.internal.PeerMessage.Suggest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.functorrent.peer.LeakRecorder;
 import org.junit.jupiter.api.Test;
 
 /** Wire formats written down from BEP 3, 5, 6 and 10, not from the codec. */
 class MessageCodecTest {
+  static {
+    LeakRecorder.install();
+  }
+
   private static final int MAX_FRAME = MessageCodec.maxFrameLength(100);
 
   private final List<ByteBuf> inputs = new ArrayList<>();
-
-  @BeforeAll
-  static void paranoid() {
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-  }
 
   @AfterEach
   void everyInputReleased() {
     for (ByteBuf in : inputs) {
       assertThat(in.refCnt()).as("input buffer released").isZero();
     }
+    LeakRecorder.assertNoLeaks();
   }
 
   private static byte[] hex(String hex) {
@@ -62,14 +62,15 @@ class MessageCodecTest {
   }
 
   private ByteBuf in(byte[] bytes) {
-    ByteBuf buf = Unpooled.buffer(bytes.length).writeBytes(bytes);
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
     inputs.add(buf);
     return buf;
   }
 
   private static byte[] extendedHandshakeBytes() {
     byte[] dict =
-        "d1:md11:ut_metadatai3e6:ut_pexi1ee13:metadata_sizei31235e1:pi6881e4:reqqi500e1:v13:FuncTorrent 16:yourip4:\u007f\u0000\u0000\u0001e"
+        ("d1:md11:ut_metadatai3e6:ut_pexi1ee13:metadata_sizei31235e1:pi6881e4:reqqi500e"
+                + "1:v13:FuncTorrent 16:yourip4:\u007f\u0000\u0000\u0001e")
             .getBytes(StandardCharsets.ISO_8859_1);
     byte[] frame = new byte[4 + 2 + dict.length];
     int len = 2 + dict.length;

@@ -3,6 +3,7 @@ package org.functorrent.peer.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -45,13 +46,15 @@ class PeerConnectionTest {
   private static final PeerId OUR_ID = PeerId.random("-FT0001-");
   private static final PeerId THEIR_ID = PeerId.random("-XX0001-");
   private static final PeerOptions OPTIONS =
-      PeerOptions.defaults().withBlockTimeout(Duration.ofSeconds(5));
+      PeerOptions.defaults().withBlockTimeout(Duration.ofSeconds(5)).withMaxPendingWrites(4);
 
   private final byte[] data = TestTorrents.randomData(7, 8 * PIECE);
   private final MetaInfo meta;
   private final AtomicLong clock = new AtomicLong();
   private final byte[] stored = new byte[data.length];
   private final List<Integer> verified = new ArrayList<>();
+  private final List<CompletableFuture<Void>> heldWrites = new ArrayList<>();
+  private boolean holdWrites;
   private EmbeddedChannel ch;
   private ClientCore core;
   private SwarmEngine swarm;
@@ -82,6 +85,11 @@ class PeerConnectionTest {
         @Override
         public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuf buf) {
           buf.getBytes(buf.readerIndex(), stored, piece * PIECE + offset, buf.readableBytes());
+          if (holdWrites) {
+            CompletableFuture<Void> held = new CompletableFuture<>();
+            heldWrites.add(held);
+            return held;
+          }
           return CompletableFuture.completedFuture(null);
         }
 
@@ -106,7 +114,7 @@ class PeerConnectionTest {
   }
 
   private void send(Object... messages) {
-    ByteBuf buf = Unpooled.buffer();
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
     for (Object m : messages) {
       if (m instanceof Handshake h) {
         HandshakeCodec.write(h, buf);
@@ -321,5 +329,46 @@ class PeerConnectionTest {
         .writeBytes(data, 3 * PIECE + 16384, 16384);
     assertThat(received).isEqualTo(expected);
     expected.release();
+  }
+
+  @Test
+  void slowStorageStopsReadingUntilWritesDrain() {
+    handshaken(new BitSet());
+    holdWrites = true;
+    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
+    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
+    for (int i = 0; i < 3; i++) {
+      deliver(requests.get(i));
+      assertThat(ch.config().isAutoRead()).isTrue();
+    }
+    deliver(requests.get(3));
+    assertThat(heldWrites).hasSize(4);
+    assertThat(ch.config().isAutoRead()).as("4 writes pending: stop reading").isFalse();
+    heldWrites.get(0).complete(null);
+    ch.runPendingTasks();
+    assertThat(ch.config().isAutoRead()).isFalse();
+    heldWrites.get(1).complete(null);
+    ch.runPendingTasks();
+    assertThat(ch.config().isAutoRead()).as("drained to half: read again").isTrue();
+    heldWrites.forEach(f -> f.complete(null));
+    ch.runPendingTasks();
+  }
+
+  private void deliver(Block b) {
+    send(new Piece(b.piece(), b.offset(),
+        Unpooled.wrappedBuffer(data, b.piece() * PIECE + b.offset(), b.length())));
+  }
+
+  @Test
+  void keepAlivesGoOutAndASilentPeerIsDropped() {
+    handshaken(new BitSet());
+    sent();
+    ch.advanceTimeBy(OPTIONS.keepAliveInterval().toMillis() + 1, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(sent()).contains(PeerMessage.KeepAlive.INSTANCE);
+    assertThat(ch.isActive()).isTrue();
+    ch.advanceTimeBy(OPTIONS.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isActive()).as("nothing received for the idle timeout").isFalse();
   }
 }
