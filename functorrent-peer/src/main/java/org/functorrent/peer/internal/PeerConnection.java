@@ -266,7 +266,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof Have have) {
       have(have.piece());
     } else if (msg instanceof Bitfield bitfield) {
-      bitfield(bitfield, first);
+      bitfield(bitfield);
     } else if (msg instanceof BlockMessage m) {
       blockMessage(m);
     } else if (msg instanceof ExtendedHandshake h) {
@@ -348,19 +348,20 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void bitfield(Bitfield bitfield, boolean first) {
-    if (!first) {
-      protocolError("bitfield after the peer announced its pieces");
-      return;
-    }
+  private void bitfield(Bitfield bitfield) {
     BitSet bits = bitfield.toBitSet(swarm.pieceCount());
     if (bits == null) {
       protocolError("bitfield of the wrong length or with spare bits set");
       return;
     }
+    // BEP 3 sends the bitfield first only, but aria2 also sends one later (after "have none"
+    // and haves) to sum up what it has; libtorrent accepts that too. A peer never loses pieces,
+    // so a bitfield only adds to what we know it has.
+    BitSet added = (BitSet) bits.clone();
+    added.andNot(peerHas);
     piecesAnnounced = true;
-    peerHas.or(bits);
-    swarm.picker().peerHasAll(peerHas);
+    peerHas.or(added);
+    swarm.picker().peerHasAll(added);
     if (swarm.isComplete() && isSeed()) {
       closeAsSeed();
       return;

@@ -296,7 +296,7 @@ class PeerConnectionTest {
   void protocolViolationsClose() {
     Object[][] violations = {
       {new Bitfield(new byte[] {(byte) 0xFF, 0x01})}, // wrong length for 8 pieces
-      {new Bitfield(new byte[] {(byte) 0xFF}), new Bitfield(new byte[] {(byte) 0xFF})},
+      {Simple.HAVE_NONE, new Bitfield(new byte[] {(byte) 0xFF, 0x01})}, // late and wrong length
       {new Have(8)}, // index out of range
       {BlockMessage.request(new Block(0, PIECE - 100, 16384))}, // past the piece's end
       {BlockMessage.request(new Block(9, 0, 16384))},
@@ -311,6 +311,20 @@ class PeerConnectionTest {
       ch.finishAndReleaseAll();
       received.clear();
     }
+  }
+
+  @Test
+  void aLateBitfieldOnlyAddsPieces() {
+    // aria2 announces "have none", then sums up its pieces in a bitfield once it has some.
+    handshaken(new BitSet());
+    send(Simple.HAVE_NONE);
+    assertThat(sent()).doesNotContain(Simple.INTERESTED);
+    send(new Bitfield(new byte[] {0x01})); // piece 7
+    assertThat(ch.isActive()).isTrue();
+    assertThat(sent()).contains(Simple.INTERESTED);
+    send(new Bitfield(new byte[] {0x00})); // says nothing new: a peer never loses pieces
+    assertThat(ch.isActive()).isTrue();
+    assertThat(sent()).doesNotContain(Simple.NOT_INTERESTED);
   }
 
   @Test
