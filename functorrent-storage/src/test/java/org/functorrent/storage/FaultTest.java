@@ -2,7 +2,6 @@ package org.functorrent.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.functorrent.storage.TestTorrent.file;
 
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -176,22 +174,6 @@ class FaultTest {
             factory)) {
       StorageException e = storageFailure(() -> t.writePiece(s, 0));
       assertThat(e.getMessage()).contains("Read-only file system").contains("f/sub/x");
-    }
-  }
-
-  @Test
-  void aReadOnlyDirectoryOnDisk() throws IOException {
-    assumeThat(System.getProperty("user.name")).as("root ignores permissions").isNotEqualTo("root");
-    Path ro = dir.resolve("ro");
-    Files.createDirectories(ro);
-    Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
-    try (Storage s =
-        Storages.fileSystem(
-            t.meta, ro, executor, StorageOptions.defaults().withFastResume(false))) {
-      StorageException e = storageFailure(() -> t.writePiece(s, 0));
-      assertThat(e.path()).isPresent();
-    } finally {
-      Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
   }
 
