@@ -17,6 +17,12 @@ public interface Download extends AutoCloseable {
   DownloadStats stats();
 
   /**
+   * Announces to the trackers now instead of when their interval says, to learn of new peers at
+   * once. Does nothing for a torrent without trackers.
+   */
+  void reannounce();
+
+  /**
    * Stops the download: trackers hear {@code stopped} (bounded by a timeout), connections close,
    * files are flushed and closed. Idempotent; the future completes when all of that is done.
    */

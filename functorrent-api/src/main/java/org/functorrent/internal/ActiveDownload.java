@@ -299,6 +299,16 @@ public final class ActiveDownload implements Download {
   }
 
   @Override
+  public void reannounce() {
+    loop.execute(
+        () -> {
+          if (announces != null && !stopping) {
+            announces.announceNow();
+          }
+        });
+  }
+
+  @Override
   public CompletableFuture<Void> stop() {
     loop.execute(
         () ->

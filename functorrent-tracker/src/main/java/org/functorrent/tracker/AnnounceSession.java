@@ -74,6 +74,11 @@ public final class AnnounceSession implements AutoCloseable {
     loop.completed();
   }
 
+  /** Announces at once, ignoring the trackers' intervals (a forced re-announce). */
+  public void announceNow() {
+    loop.announceNow();
+  }
+
   /** Stops announcing and sends {@code stopped}; completes within the stop timeout. */
   public CompletableFuture<Void> closeAsync() {
     return loop.close();

@@ -141,6 +141,20 @@ public final class AnnounceLoop {
         });
   }
 
+  /**
+   * Announces at once, whatever the interval says: for a peer that must learn of new peers now
+   * (such as a seeder that has to dial a leecher which never dials out). Ignored while an announce
+   * is in flight or after close.
+   */
+  public void announceNow() {
+    loop.execute(
+        () -> {
+          if (!closed && !inFlight) {
+            scheduleRound(Duration.ZERO);
+          }
+        });
+  }
+
   /** The status of every tracker, in tier order as given. */
   public ImmutableMap<URI, TrackerStatus> statuses() {
     return statusSnapshot;

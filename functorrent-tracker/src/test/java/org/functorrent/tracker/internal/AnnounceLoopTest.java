@@ -188,6 +188,29 @@ class AnnounceLoopTest {
   }
 
   @Test
+  void announceNowDoesNotWaitForTheInterval() {
+    answers(A, response(1800, 60L, null));
+    AnnounceLoop loop = loop(List.of(List.of(A)), 1);
+    loop.start();
+    advance(0);
+    advance(10);
+    assertThat(sent).hasSize(1);
+    loop.announceNow();
+    advance(0);
+    assertThat(sentEvents()).containsExactly("a.test STARTED", "a.test NONE");
+    // The regular interval counts again from the forced announce.
+    advance(1799);
+    assertThat(sent).hasSize(2);
+    advance(1);
+    assertThat(sent).hasSize(3);
+    loop.close();
+    advance(0);
+    loop.announceNow();
+    advance(0);
+    assertThat(sentEvents()).last().isEqualTo("a.test STOPPED");
+  }
+
+  @Test
   void trackerIdIsSentBack() {
     answers(A, response(60, null, "xyz"));
     AnnounceLoop loop = loop(List.of(List.of(A)), 1);
