@@ -186,7 +186,9 @@ public final class ActiveDownload implements Download {
       swarm.addPeers(options.peers());
       listener.call(l -> l.peersDiscovered(options.peers()));
     }
-    if (options.useTrackers() && !meta.trackerTiers().isEmpty()) {
+    if (announces != null) {
+      announces.announceNow(); // a swarm restarted for more files: learn the peers again
+    } else if (options.useTrackers() && !meta.trackerTiers().isEmpty()) {
       announces =
           AnnounceSession.builder(context.trackers(), meta.infoHash(), context.peers().peerId())
               .tiers(meta.trackerTiers())
@@ -277,7 +279,8 @@ public final class ActiveDownload implements Download {
                 listener.call(l -> l.stateChanged(DownloadState.SEEDING));
                 completion.complete(snapshot);
               } else {
-                shutdown(DownloadState.COMPLETED).whenComplete((v, x) -> completion.complete(snapshot));
+                shutdown(DownloadState.COMPLETED)
+                    .whenComplete((v, x) -> completion.complete(snapshot));
               }
             },
             loop);
@@ -410,8 +413,8 @@ public final class ActiveDownload implements Download {
             s.uploadedBytes(),
             s.downloadRate(),
             s.uploadRate(),
-            s.peers(),
-            s.piecesHave(),
+            swarm == null && state == DownloadState.PAUSED ? 0 : s.peers(),
+            storage == null ? s.piecesHave() : storage.verifiedPieces().count(),
             s.pieceCount(),
             s.totalBytes(),
             storage == null ? s.bytesLeft() : bytesLeft(),
@@ -508,6 +511,33 @@ public final class ActiveDownload implements Download {
     return result;
   }
 
+  /**
+   * A swarm that completed has let its seeds go; when a file becomes wanted after that, a new
+   * swarm (same trackers) downloads it.
+   */
+  private void restartSwarm() {
+    Swarm old = swarm;
+    swarm = null;
+    old.stats()
+        .thenAcceptAsync(
+            stats -> {
+              update(stats);
+              baseDownloaded = snapshot.downloadedBytes();
+              baseUploaded = snapshot.uploadedBytes();
+              lastSwarm = null;
+            },
+            loop)
+        .handle((v, e) -> null)
+        .thenCompose(v -> old.closeAsync())
+        .whenCompleteAsync(
+            (v, e) -> {
+              if (!stopping && !paused && swarm == null) {
+                joinSwarm(storage.verifiedPieces());
+              }
+            },
+            loop);
+  }
+
   @Override
   public CompletableFuture<Void> resume() {
     CompletableFuture<Void> result = new CompletableFuture<>();
@@ -563,6 +593,9 @@ public final class ActiveDownload implements Download {
                       computeBasePriorities();
                       applyPriorities();
                       publish(snapshot.state());
+                      if (completedOnce && swarm != null && bytesLeft() > 0) {
+                        restartSwarm();
+                      }
                     }
                     result.complete(null);
                   },
