@@ -133,7 +133,9 @@ final class DownloadCommand implements Callable<Integer> {
         done = download.completion().join();
       } catch (CompletionException | CancellationException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw cause instanceof RuntimeException r ? r : new TorrentException(cause.toString(), cause);
+        throw cause instanceof RuntimeException r
+            ? r
+            : new TorrentException(cause.toString(), cause);
       } finally {
         progress.close();
       }
@@ -143,7 +145,8 @@ final class DownloadCommand implements Callable<Integer> {
               + " uploaded %s%n",
           InfoCommand.humanSize(done.wantedBytes()), seconds,
           InfoCommand.humanSize((long) (done.downloadedBytes() / Math.max(seconds, 1e-3))),
-          InfoCommand.humanSize(done.downloadedBytes()), Math.max(progress.maxPeers(), done.peers()),
+          InfoCommand.humanSize(done.downloadedBytes()),
+          Math.max(progress.maxPeers(), done.peers()),
           InfoCommand.humanSize(done.uploadedBytes()));
       if (options.seed()) {
         out.println("seeding; Ctrl-C stops");
