@@ -1,7 +1,9 @@
 package org.functorrent;
 
+import com.google.common.collect.ImmutableList;
 import java.util.concurrent.CompletableFuture;
 import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.storage.FilePriority;
 
 /** A running torrent: its progress, its completion, and how to stop it. Thread-safe. */
 public interface Download extends AutoCloseable {
@@ -21,6 +23,47 @@ public interface Download extends AutoCloseable {
    * once. Does nothing for a torrent without trackers.
    */
   void reannounce();
+
+  /**
+   * Pauses the download as libtorrent does: every connection closes, no piece is requested or
+   * served, trackers hear {@code stopped}, written data is flushed; the state becomes {@link
+   * DownloadState#PAUSED}. Counters are kept. Idempotent; does nothing once the download stopped.
+   * The future completes when the download is paused.
+   */
+  CompletableFuture<Void> pause();
+
+  /**
+   * Resumes a paused download: trackers hear {@code started} again and peers are dialled again;
+   * the state goes back to downloading (or seeding). Does nothing unless paused. The future
+   * completes when the download runs again.
+   */
+  CompletableFuture<Void> resume();
+
+  /** The priority of each file now, in the order of {@code MetaInfo.files()}. */
+  ImmutableList<FilePriority> filePriorities();
+
+  /**
+   * Changes a file's priority while the download runs: a {@link FilePriority#SKIP}ped file is no
+   * longer requested (its data already on disk stays there); a file made wanted is created and
+   * downloaded. Completes once storage and the piece picker follow the new priority.
+   *
+   * <p>Making a file wanted after {@link #completion()} completed downloads it (when seeding) but
+   * does not complete {@link #completion()} again.
+   *
+   * @throws IndexOutOfBoundsException if there is no such file
+   */
+  CompletableFuture<Void> setFilePriority(int fileIndex, FilePriority priority);
+
+  /**
+   * An input stream over one file of the torrent that can be read while the file downloads: a read
+   * blocks until the piece holding its bytes is verified, and the pieces just ahead of the read
+   * position are fetched first (highest priority, in order). Closing the stream gives those
+   * pieces their file priority back. Do not read it on a network thread.
+   *
+   * @throws IndexOutOfBoundsException if there is no such file
+   * @throws IllegalArgumentException if the file is skipped (make it wanted first)
+   */
+  TorrentFileStream openStream(int fileIndex);
 
   /**
    * Stops the download: trackers hear {@code stopped} (bounded by a timeout), connections close,

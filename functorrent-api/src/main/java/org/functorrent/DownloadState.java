@@ -10,6 +10,11 @@ public enum DownloadState {
   SEEDING,
   /** Every piece verified and stopped, as asked (no seeding). */
   COMPLETED,
+  /**
+   * Paused by {@link Download#pause()}: no connections, trackers told {@code stopped}, files kept
+   * open; {@link Download#resume()} goes on where it left off.
+   */
+  PAUSED,
   /** Stopped before completion by {@link Download#stop()} or the client's close. */
   STOPPED,
   /** Stopped by an error, such as a storage failure. */

@@ -16,8 +16,10 @@ import org.functorrent.tracker.TrackerStatus;
  * @param piecesHave verified pieces
  * @param pieceCount the torrent's pieces
  * @param totalBytes the torrent's size
- * @param bytesLeft bytes not yet verified
+ * @param bytesLeft bytes of wanted pieces not yet verified
  * @param trackers the status of each tracker
+ * @param wantedBytes the bytes of the pieces wanted (every piece that holds a byte of a file not
+ *     skipped); {@code totalBytes} when no file is skipped
  */
 public record DownloadStats(
     DownloadState state,
@@ -30,10 +32,11 @@ public record DownloadStats(
     int pieceCount,
     long totalBytes,
     long bytesLeft,
-    ImmutableMap<URI, TrackerStatus> trackers) {
+    ImmutableMap<URI, TrackerStatus> trackers,
+    long wantedBytes) {
 
-  /** The share of bytes verified, from 0 to 1. */
+  /** The share of wanted bytes verified, from 0 to 1. */
   public double progress() {
-    return totalBytes == 0 ? 1 : (double) (totalBytes - bytesLeft) / totalBytes;
+    return wantedBytes == 0 ? 1 : (double) (wantedBytes - bytesLeft) / wantedBytes;
   }
 }

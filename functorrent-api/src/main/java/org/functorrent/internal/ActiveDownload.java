@@ -1,27 +1,45 @@
 package org.functorrent.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkElementIndex;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
 import org.functorrent.DownloadState;
 import org.functorrent.DownloadStats;
+import org.functorrent.TorrentFileStream;
 import org.functorrent.TorrentListener;
 import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.TorrentFile;
 import org.functorrent.peer.Swarm;
 import org.functorrent.peer.SwarmListener;
 import org.functorrent.peer.SwarmStats;
+import org.functorrent.storage.FilePriority;
 import org.functorrent.storage.PieceSet;
 import org.functorrent.storage.Storage;
+import org.functorrent.storage.StorageOptions;
 import org.functorrent.storage.Storages;
 import org.functorrent.tracker.AnnounceSession;
 import org.functorrent.tracker.TrackerListener;
@@ -42,6 +60,13 @@ public final class ActiveDownload implements Download {
   /** Ticks between saves of the resume data while downloading, so a crash loses little. */
   private static final int FLUSH_TICKS = 30;
 
+  /** Piece priorities in the swarm's picker (0 to 7): by file priority, and for streams. */
+  private static final int SKIP_PIECE = 0;
+
+  private static final int NORMAL_PIECE = 1;
+  private static final int HIGH_PIECE = 4;
+  private static final int STREAM_PIECE = 7;
+
   private final ClientContext context;
   private final MetaInfo meta;
   private final DownloadOptions options;
@@ -49,8 +74,14 @@ public final class ActiveDownload implements Download {
   private final EventLoop loop;
   private final CompletableFuture<DownloadStats> completion = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Map<Integer, CompletableFuture<Void>> pieceWaiters = new ConcurrentHashMap<>();
 
   // Confined to loop.
+  private final FilePriority[] filePriority;
+  private final int[] basePriority;
+  private final int[] streamDemand;
+  private final int[] appliedPriority;
+  private final Map<Object, int[]> streamWindows = new HashMap<>();
   private Storage storage;
   private Swarm swarm;
   private AnnounceSession announces;
@@ -60,8 +91,17 @@ public final class ActiveDownload implements Download {
   private long downloadRate;
   private long uploadRate;
   private int ticks;
+  private boolean checked;
+  private boolean paused;
+  private CompletableFuture<Void> pauseDone = CompletableFuture.completedFuture(null);
+  private boolean completedOnce;
+  private long baseDownloaded;
+  private long baseUploaded;
 
   private volatile DownloadStats snapshot;
+  private volatile ImmutableList<FilePriority> priorities;
+  private volatile Storage openedStorage;
+  private volatile boolean terminated;
 
   public ActiveDownload(
       ClientContext context, MetaInfo meta, DownloadOptions options, TorrentListener listener) {
@@ -70,10 +110,27 @@ public final class ActiveDownload implements Download {
     this.options = options;
     this.listener = new SafeListener(listener, context.callbacks());
     this.loop = context.group().next();
+    int files = meta.files().size();
+    checkArgument(
+        options.filePriorities().isEmpty() || options.filePriorities().size() == files,
+        "file priorities: %s of them (expected: none or one per file, %s)",
+        options.filePriorities().size(),
+        files);
+    this.filePriority = new FilePriority[files];
+    Arrays.fill(filePriority, FilePriority.NORMAL);
+    for (int i = 0; i < options.filePriorities().size(); i++) {
+      filePriority[i] = checkNotNull(options.filePriorities().get(i), "file priority %s", i);
+    }
+    this.priorities = ImmutableList.copyOf(filePriority);
+    this.basePriority = new int[meta.pieceCount()];
+    this.streamDemand = new int[meta.pieceCount()];
+    this.appliedPriority = new int[meta.pieceCount()];
+    computeBasePriorities();
+    long wanted = wantedBytes();
     this.snapshot =
         new DownloadStats(
             DownloadState.CHECKING, 0, 0, 0, 0, 0, 0, meta.pieceCount(), meta.totalLength(),
-            meta.totalLength(), ImmutableMap.of());
+            wanted, ImmutableMap.of(), wanted);
   }
 
   /** Opens the storage and checks what is on disk, then joins the swarm. */
@@ -81,7 +138,11 @@ public final class ActiveDownload implements Download {
     loop.execute(
         () -> {
           try {
-            storage = Storages.fileSystem(meta, options.directory(), context.disk());
+            StorageOptions storageOptions =
+                StorageOptions.defaults().withPriorities(ImmutableList.copyOf(filePriority));
+            storage =
+                Storages.fileSystem(meta, options.directory(), context.disk(), storageOptions);
+            openedStorage = storage;
           } catch (RuntimeException e) {
             fail(e);
             return;
@@ -94,7 +155,10 @@ public final class ActiveDownload implements Download {
                     if (error != null) {
                       fail(error);
                     } else if (!stopping) {
-                      joinSwarm(verified);
+                      checked = true;
+                      if (!paused) {
+                        joinSwarm(verified);
+                      }
                     }
                   },
                   loop);
@@ -107,6 +171,14 @@ public final class ActiveDownload implements Download {
         context
             .peers()
             .addTorrent(meta, new StoragePieceStore(storage), verified.toBitSet(), swarmListener());
+    Swarm current = swarm;
+    // A new swarm picks every piece at priority 1 until told otherwise; these tasks run on its
+    // loop before any peer is dialled.
+    Arrays.fill(appliedPriority, NORMAL_PIECE);
+    applyPriorities();
+    if (!streamWindows.isEmpty()) {
+      current.setSequential(true);
+    }
     DownloadState state = verified.isComplete() ? DownloadState.SEEDING : DownloadState.DOWNLOADING;
     publish(state);
     listener.call(l -> l.stateChanged(state));
@@ -114,7 +186,9 @@ public final class ActiveDownload implements Download {
       swarm.addPeers(options.peers());
       listener.call(l -> l.peersDiscovered(options.peers()));
     }
-    if (options.useTrackers() && !meta.trackerTiers().isEmpty()) {
+    if (announces != null) {
+      announces.announceNow(); // a swarm restarted for more files: learn the peers again
+    } else if (options.useTrackers() && !meta.trackerTiers().isEmpty()) {
       announces =
           AnnounceSession.builder(context.trackers(), meta.infoHash(), context.peers().peerId())
               .tiers(meta.trackerTiers())
@@ -125,14 +199,21 @@ public final class ActiveDownload implements Download {
               .eventLoop(loop)
               .start();
     }
-    ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    swarm.completion().whenCompleteAsync((v, e) -> onSwarmComplete(e), loop);
+    if (ticker == null) {
+      ticker =
+          loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+    current.completion().whenCompleteAsync((v, e) -> onSwarmComplete(current, e), loop);
   }
 
   private SwarmListener swarmListener() {
     return new SwarmListener() {
       @Override
       public void pieceVerified(int piece) {
+        CompletableFuture<Void> waiter = pieceWaiters.remove(piece);
+        if (waiter != null) {
+          waiter.complete(null);
+        }
         listener.call(l -> l.pieceVerified(piece));
       }
 
@@ -166,19 +247,26 @@ public final class ActiveDownload implements Download {
     };
   }
 
-  private void onSwarmComplete(Throwable error) {
-    if (stopping) {
-      return;
+  private void onSwarmComplete(Swarm completed, Throwable error) {
+    if (stopping || completed != swarm) {
+      return; // stopped, or a swarm closed by pause()
     }
     if (error != null) {
       fail(error);
       return;
     }
+    if (completedOnce) {
+      // Resumed after completion (seeding): no second "completed" to trackers or listener.
+      publish(DownloadState.SEEDING);
+      listener.call(l -> l.stateChanged(DownloadState.SEEDING));
+      return;
+    }
+    completedOnce = true;
     swarm
         .stats()
         .whenCompleteAsync(
             (stats, e) -> {
-              if (stats != null) {
+              if (stats != null && completed == swarm) {
                 update(stats);
               }
               if (announces != null) {
@@ -191,7 +279,8 @@ public final class ActiveDownload implements Download {
                 listener.call(l -> l.stateChanged(DownloadState.SEEDING));
                 completion.complete(snapshot);
               } else {
-                shutdown(DownloadState.COMPLETED).whenComplete((v, x) -> completion.complete(snapshot));
+                shutdown(DownloadState.COMPLETED)
+                    .whenComplete((v, x) -> completion.complete(snapshot));
               }
             },
             loop);
@@ -211,11 +300,12 @@ public final class ActiveDownload implements Download {
                 }
               });
     }
-    swarm
+    Swarm current = swarm;
+    current
         .stats()
         .whenCompleteAsync(
             (stats, e) -> {
-              if (stats != null && !stopping) {
+              if (stats != null && !stopping && current == swarm) {
                 update(stats);
                 DownloadStats now = snapshot;
                 listener.call(l -> l.progress(now));
@@ -236,8 +326,8 @@ public final class ActiveDownload implements Download {
     snapshot =
         new DownloadStats(
             previous.state(),
-            stats.downloadedBytes(),
-            stats.uploadedBytes(),
+            baseDownloaded + stats.downloadedBytes(),
+            baseUploaded + stats.uploadedBytes(),
             downloadRate,
             uploadRate,
             stats.connectedPeers(),
@@ -245,13 +335,68 @@ public final class ActiveDownload implements Download {
             meta.pieceCount(),
             meta.totalLength(),
             bytesLeft(),
-            announces == null ? ImmutableMap.of() : announces.statuses());
+            announces == null ? previous.trackers() : announces.statuses(),
+            wantedBytes());
   }
 
+  /** The bytes of wanted pieces not yet verified. */
   private long bytesLeft() {
     PieceSet verified = storage.verifiedPieces();
-    long have = verified.stream().mapToLong(meta::pieceSize).sum();
-    return meta.totalLength() - have;
+    long left = 0;
+    for (int i = 0; i < basePriority.length; i++) {
+      if (basePriority[i] > SKIP_PIECE && !verified.contains(i)) {
+        left += meta.pieceSize(i);
+      }
+    }
+    return left;
+  }
+
+  private long wantedBytes() {
+    long wanted = 0;
+    for (int i = 0; i < basePriority.length; i++) {
+      if (basePriority[i] > SKIP_PIECE) {
+        wanted += meta.pieceSize(i);
+      }
+    }
+    return wanted;
+  }
+
+  /** Each piece takes the highest priority of the files it holds bytes of. */
+  private void computeBasePriorities() {
+    Arrays.fill(basePriority, SKIP_PIECE);
+    List<TorrentFile> files = meta.files();
+    long pieceLength = meta.pieceLength();
+    for (int f = 0; f < files.size(); f++) {
+      TorrentFile file = files.get(f);
+      if (file.length() == 0) {
+        continue;
+      }
+      int value =
+          switch (filePriority[f]) {
+            case SKIP -> SKIP_PIECE;
+            case NORMAL -> NORMAL_PIECE;
+            case HIGH -> HIGH_PIECE;
+          };
+      int first = (int) (file.offset() / pieceLength);
+      int last = (int) ((file.offset() + file.length() - 1) / pieceLength);
+      for (int p = first; p <= last; p++) {
+        basePriority[p] = Math.max(basePriority[p], value);
+      }
+    }
+  }
+
+  /** Tells the swarm each piece priority that changed; streams raise pieces to the top. */
+  private void applyPriorities() {
+    Swarm current = swarm;
+    for (int p = 0; p < basePriority.length; p++) {
+      int value = streamDemand[p] > 0 ? STREAM_PIECE : basePriority[p];
+      if (value != appliedPriority[p]) {
+        appliedPriority[p] = value;
+        if (current != null) {
+          current.setPiecePriority(p, value);
+        }
+      }
+    }
   }
 
   private TransferStats transferStats() {
@@ -268,12 +413,13 @@ public final class ActiveDownload implements Download {
             s.uploadedBytes(),
             s.downloadRate(),
             s.uploadRate(),
-            s.peers(),
-            s.piecesHave(),
+            swarm == null && state == DownloadState.PAUSED ? 0 : s.peers(),
+            storage == null ? s.piecesHave() : storage.verifiedPieces().count(),
             s.pieceCount(),
             s.totalBytes(),
             storage == null ? s.bytesLeft() : bytesLeft(),
-            s.trackers());
+            s.trackers(),
+            wantedBytes());
   }
 
   private void fail(Throwable error) {
@@ -306,6 +452,266 @@ public final class ActiveDownload implements Download {
             announces.announceNow();
           }
         });
+  }
+
+  @Override
+  public CompletableFuture<Void> pause() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (stopping || paused) {
+            result.complete(null);
+            return;
+          }
+          paused = true;
+          Swarm old = swarm;
+          if (old == null) { // still checking the data on disk
+            publish(DownloadState.PAUSED);
+            listener.call(l -> l.stateChanged(DownloadState.PAUSED));
+            result.complete(null);
+            return;
+          }
+          swarm = null;
+          AnnounceSession oldAnnounces = announces;
+          announces = null;
+          CompletableFuture<Void> peersDone =
+              old.stats()
+                  .thenAcceptAsync(
+                      stats -> {
+                        update(stats);
+                        baseDownloaded = snapshot.downloadedBytes();
+                        baseUploaded = snapshot.uploadedBytes();
+                        lastSwarm = null;
+                      },
+                      loop)
+                  .handle((v, e) -> null)
+                  .thenCompose(v -> old.closeAsync());
+          CompletableFuture<Void> trackersDone =
+              oldAnnounces == null
+                  ? CompletableFuture.completedFuture(null)
+                  : oldAnnounces.closeAsync();
+          pauseDone =
+              CompletableFuture.allOf(peersDone, trackersDone)
+                  .handle((v, e) -> null)
+                  .thenCompose(v -> stopping ? done() : storage.flush())
+                  .handle((v, e) -> (Void) null)
+                  .thenApplyAsync(
+                      v -> {
+                        if (!stopping) {
+                          downloadRate = 0;
+                          uploadRate = 0;
+                          publish(DownloadState.PAUSED);
+                          listener.call(l -> l.stateChanged(DownloadState.PAUSED));
+                        }
+                        return v;
+                      },
+                      loop);
+          pauseDone.whenComplete((v, e) -> result.complete(null));
+        });
+    return result;
+  }
+
+  /**
+   * A swarm that completed has let its seeds go; when a file becomes wanted after that, a new
+   * swarm (same trackers) downloads it.
+   */
+  private void restartSwarm() {
+    Swarm old = swarm;
+    swarm = null;
+    old.stats()
+        .thenAcceptAsync(
+            stats -> {
+              update(stats);
+              baseDownloaded = snapshot.downloadedBytes();
+              baseUploaded = snapshot.uploadedBytes();
+              lastSwarm = null;
+            },
+            loop)
+        .handle((v, e) -> null)
+        .thenCompose(v -> old.closeAsync())
+        .whenCompleteAsync(
+            (v, e) -> {
+              if (!stopping && !paused && swarm == null) {
+                joinSwarm(storage.verifiedPieces());
+              }
+            },
+            loop);
+  }
+
+  @Override
+  public CompletableFuture<Void> resume() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    loop.execute(
+        () ->
+            pauseDone.whenCompleteAsync(
+                (v, e) -> {
+                  if (stopping || !paused) {
+                    result.complete(null);
+                    return;
+                  }
+                  paused = false;
+                  if (checked) {
+                    joinSwarm(storage.verifiedPieces());
+                  } else {
+                    publish(DownloadState.CHECKING);
+                    listener.call(l -> l.stateChanged(DownloadState.CHECKING));
+                  }
+                  result.complete(null);
+                },
+                loop));
+    return result;
+  }
+
+  @Override
+  public ImmutableList<FilePriority> filePriorities() {
+    return priorities;
+  }
+
+  @Override
+  public CompletableFuture<Void> setFilePriority(int fileIndex, FilePriority priority) {
+    checkElementIndex(fileIndex, filePriority.length, "file");
+    checkNotNull(priority, "priority");
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (stopping || storage == null) {
+            result.completeExceptionally(
+                new IllegalStateException("download: stopped (expected: running)"));
+            return;
+          }
+          filePriority[fileIndex] = priority;
+          priorities = ImmutableList.copyOf(filePriority);
+          storage
+              .setPriority(fileIndex, priority)
+              .whenCompleteAsync(
+                  (v, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(e);
+                      return;
+                    }
+                    if (!stopping) {
+                      computeBasePriorities();
+                      applyPriorities();
+                      publish(snapshot.state());
+                      if (completedOnce && swarm != null && bytesLeft() > 0) {
+                        restartSwarm();
+                      }
+                    }
+                    result.complete(null);
+                  },
+                  loop);
+        });
+    return result;
+  }
+
+  @Override
+  public TorrentFileStream openStream(int fileIndex) {
+    checkElementIndex(fileIndex, filePriority.length, "file");
+    checkArgument(
+        priorities.get(fileIndex).isWanted(),
+        "file %s: skipped (expected: a wanted file; setFilePriority first)",
+        fileIndex);
+    TorrentFile file = meta.files().get(fileIndex);
+    Path path = options.directory();
+    for (String segment : file.path()) {
+      path = path.resolve(segment);
+    }
+    return new PieceStream(this, meta, fileIndex, file, path);
+  }
+
+  private static CompletableFuture<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Raises pieces {@code from} to {@code to} for {@code stream}, replacing its last window. */
+  void streamWindow(Object stream, int from, int to) {
+    loop.execute(
+        () -> {
+          boolean first = streamWindows.isEmpty();
+          moveDemand(streamWindows.put(stream, new int[] {from, to}), -1);
+          moveDemand(new int[] {from, to}, 1);
+          applyPriorities();
+          if (first && swarm != null) {
+            swarm.setSequential(true);
+          }
+        });
+  }
+
+  /** Gives the pieces of {@code stream}'s window their file priority back. */
+  void streamClosed(Object stream) {
+    loop.execute(
+        () -> {
+          int[] window = streamWindows.remove(stream);
+          if (window == null) {
+            return;
+          }
+          moveDemand(window, -1);
+          applyPriorities();
+          if (streamWindows.isEmpty() && swarm != null) {
+            swarm.setSequential(false);
+          }
+        });
+  }
+
+  private void moveDemand(int[] window, int delta) {
+    if (window != null) {
+      for (int p = window[0]; p <= window[1]; p++) {
+        streamDemand[p] += delta;
+      }
+    }
+  }
+
+  /** Blocks until {@code piece} is verified; fails once the download ended without it. */
+  void awaitVerified(int piece) throws IOException {
+    if (isVerified(piece)) {
+      return;
+    }
+    CompletableFuture<Void> waiter =
+        pieceWaiters.computeIfAbsent(piece, k -> new CompletableFuture<>());
+    // Registered first, checked again: a piece verified in between is in the storage's set.
+    if (isVerified(piece)) {
+      return;
+    }
+    if (terminated) {
+      throw new IOException(meta.name() + ": download ended before piece " + piece + " arrived");
+    }
+    try {
+      waiter.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for piece " + piece);
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private boolean isVerified(int piece) {
+    Storage s = openedStorage;
+    return s != null && s.verifiedPieces().contains(piece);
+  }
+
+  /**
+   * Reads verified bytes through storage; false if the download has ended and its storage is
+   * closed, so the caller reads the file itself.
+   */
+  boolean readVerified(int piece, int offset, ByteBuffer dst) throws IOException {
+    Storage s = openedStorage;
+    if (terminated || s == null) {
+      return false;
+    }
+    try {
+      s.readBlock(piece, offset, dst).get();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted reading piece " + piece);
+    } catch (ExecutionException | RuntimeException e) {
+      if (terminated) {
+        return false;
+      }
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IOException(cause.getMessage(), cause);
+    }
   }
 
   @Override
@@ -345,20 +751,29 @@ public final class ActiveDownload implements Download {
       ticker.cancel(false);
     }
     Storage openStorage = storage;
+    Swarm openSwarm = swarm;
     CompletableFuture<Void> trackersDone =
         announces == null ? CompletableFuture.completedFuture(null) : announces.closeAsync();
     // The last counters first, so that stats() after stop() has the final numbers.
     CompletableFuture<Void> peersDone =
-        swarm == null
+        openSwarm == null
             ? CompletableFuture.completedFuture(null)
-            : swarm
+            : openSwarm
                 .stats()
                 .thenAcceptAsync(this::update, loop)
                 .handle((v, e) -> null)
-                .thenCompose(v -> swarm.closeAsync());
+                .thenCompose(v -> openSwarm.closeAsync());
     CompletableFuture.allOf(trackersDone, peersDone)
         .handle((v, e) -> null)
-        .thenRunAsync(() -> closeStorage(openStorage), context.disk())
+        .thenRunAsync(
+            () -> {
+              // Streams read the files themselves from now on, or fail if their piece is missing.
+              terminated = true;
+              closeStorage(openStorage);
+              IOException ended = new IOException(meta.name() + ": download ended");
+              pieceWaiters.values().forEach(w -> w.completeExceptionally(ended));
+            },
+            context.disk())
         .handle((v, e) -> null)
         .thenRunAsync(
             () -> {

@@ -12,6 +12,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
 import org.functorrent.DownloadStats;
@@ -20,6 +24,7 @@ import org.functorrent.TorrentClient;
 import org.functorrent.TorrentListener;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.storage.FilePriority;
 import org.functorrent.tracker.TrackerStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +69,18 @@ final class DownloadCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Keep seeding after the download completes.")
   boolean seed;
 
+  @Option(
+      names = "--file",
+      paramLabel = "N",
+      description = "Download only these files, by index as 'info' lists them (repeatable).")
+  List<Integer> onlyFiles = List.of();
+
+  @Option(
+      names = "--skip",
+      paramLabel = "N",
+      description = "Do not download this file, by index as 'info' lists them (repeatable).")
+  List<Integer> skipFiles = List.of();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -84,6 +101,7 @@ final class DownloadCommand implements Callable<Integer> {
     for (String peer : peers) {
       peerAddresses.add(parsePeer(peer));
     }
+    List<FilePriority> priorities = priorities(meta);
     PrintWriter out = spec.commandLine().getOut();
     TorrentClient.Builder builder = TorrentClient.builder().listenPort(port);
     if (bind != null) {
@@ -99,27 +117,37 @@ final class DownloadCommand implements Callable<Integer> {
               .withDirectory(dir)
               .withPeers(peerAddresses)
               .withSeed(seed || seedOnly)
-              .withTrackers(!noTrackers);
+              .withTrackers(!noTrackers)
+              .withFilePriorities(priorities);
       out.printf(
           "%s: %s in %d pieces, info_hash %s, listening on port %d%n",
           meta.name(), InfoCommand.humanSize(meta.totalLength()), meta.pieceCount(),
           meta.infoHash().toHex(), client.listenAddress().getPort());
       long started = System.nanoTime();
-      Download download =
-          client.start(Torrent.of(meta).withOptions(options), new ProgressPrinter(out));
+      // A bar on a terminal (stderr), plain lines when the output goes to a file or a pipe.
+      Progress progress =
+          System.console() != null ? new BarProgress(meta) : new ProgressPrinter(out);
+      Download download = client.start(Torrent.of(meta).withOptions(options), progress);
       DownloadStats done;
       try {
         done = download.completion().join();
       } catch (CompletionException | CancellationException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw cause instanceof RuntimeException r ? r : new TorrentException(cause.toString(), cause);
+        throw cause instanceof RuntimeException r
+            ? r
+            : new TorrentException(cause.toString(), cause);
+      } finally {
+        progress.close();
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       out.printf(
-          "completed: %s in %.1f s (%s/s), downloaded %s, uploaded %s%n",
-          InfoCommand.humanSize(meta.totalLength()), seconds,
+          "completed: %s in %.1f s (%s/s average), downloaded %s from up to %d peer(s),"
+              + " uploaded %s%n",
+          InfoCommand.humanSize(done.wantedBytes()), seconds,
           InfoCommand.humanSize((long) (done.downloadedBytes() / Math.max(seconds, 1e-3))),
-          InfoCommand.humanSize(done.downloadedBytes()), InfoCommand.humanSize(done.uploadedBytes()));
+          InfoCommand.humanSize(done.downloadedBytes()),
+          Math.max(progress.maxPeers(), done.peers()),
+          InfoCommand.humanSize(done.uploadedBytes()));
       if (options.seed()) {
         out.println("seeding; Ctrl-C stops");
         // Until the JVM is asked to exit: the shutdown hook closes the client.
@@ -133,6 +161,35 @@ final class DownloadCommand implements Callable<Integer> {
       } catch (IllegalStateException exiting) {
         // The JVM is already shutting down; the hook runs and finds the client closed.
       }
+    }
+  }
+
+  /** Every file wanted, unless --file or --skip say otherwise. */
+  private List<FilePriority> priorities(MetaInfo meta) {
+    int files = meta.files().size();
+    if (onlyFiles.isEmpty() && skipFiles.isEmpty()) {
+      return List.of();
+    }
+    List<FilePriority> priorities = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      priorities.add(onlyFiles.isEmpty() ? FilePriority.NORMAL : FilePriority.SKIP);
+    }
+    for (int i : onlyFiles) {
+      checkFileIndex("--file", i, files);
+      priorities.set(i, FilePriority.NORMAL);
+    }
+    for (int i : skipFiles) {
+      checkFileIndex("--skip", i, files);
+      priorities.set(i, FilePriority.SKIP);
+    }
+    return priorities;
+  }
+
+  private void checkFileIndex(String option, int index, int files) {
+    if (index < 0 || index >= files) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          option + " " + index + ": no such file (expected: 0 to " + (files - 1) + ")");
     }
   }
 
@@ -158,8 +215,56 @@ final class DownloadCommand implements Callable<Integer> {
     }
   }
 
+  /** Shows the progress; remembers the most peers seen for the summary. */
+  private abstract static class Progress implements TorrentListener, AutoCloseable {
+    private final AtomicInteger maxPeers = new AtomicInteger();
+
+    @Override
+    public void progress(DownloadStats stats) {
+      maxPeers.accumulateAndGet(stats.peers(), Math::max);
+      show(stats);
+    }
+
+    abstract void show(DownloadStats stats);
+
+    int maxPeers() {
+      return maxPeers.get();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** A progress bar (me.tongfei:progressbar) on the terminal, in MiB. */
+  private static final class BarProgress extends Progress {
+    private final ProgressBar bar;
+
+    BarProgress(MetaInfo meta) {
+      bar =
+          new ProgressBarBuilder()
+              .setTaskName(meta.name())
+              .setInitialMax(meta.totalLength())
+              .setUnit("MiB", 1 << 20)
+              .setStyle(ProgressBarStyle.ASCII)
+              .showSpeed()
+              .build();
+    }
+
+    @Override
+    void show(DownloadStats stats) {
+      bar.maxHint(stats.wantedBytes());
+      bar.stepTo(stats.wantedBytes() - stats.bytesLeft());
+      bar.setExtraMessage(stats.peers() + " peer(s)");
+    }
+
+    @Override
+    public void close() {
+      bar.close();
+    }
+  }
+
   /** Plain progress lines, one every few seconds, and tracker errors as they happen. */
-  private static final class ProgressPrinter implements TorrentListener {
+  private static final class ProgressPrinter extends Progress {
     private final PrintWriter out;
     private long lastLine;
 
@@ -175,7 +280,7 @@ final class DownloadCommand implements Callable<Integer> {
     }
 
     @Override
-    public void progress(DownloadStats stats) {
+    void show(DownloadStats stats) {
       long now = System.nanoTime();
       if (now - lastLine < 2_000_000_000L) {
         return;
