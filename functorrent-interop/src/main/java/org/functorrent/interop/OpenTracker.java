@@ -1,14 +1,23 @@
 package org.functorrent.interop;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Debian's opentracker on 127.0.0.1, HTTP and UDP on one port. Debian builds it whitelist-only:
@@ -89,6 +98,63 @@ public final class OpenTracker implements AutoCloseable {
 
   public String udpAnnounceUrl() {
     return "udp://127.0.0.1:" + port + "/announce";
+  }
+
+  /** What the tracker knows of one torrent's swarm: seeders and leechers that announced. */
+  public record Swarm(int complete, int incomplete) {}
+
+  private static final Pattern COMPLETE = Pattern.compile("8:completei(\\d+)e");
+  private static final Pattern INCOMPLETE = Pattern.compile("10:incompletei(\\d+)e");
+
+  /**
+   * Scrapes the tracker for {@code infoHash} (40 hex digits): how many seeders and leechers it
+   * lists. A way to see that a client has announced without asking the client.
+   */
+  public Swarm scrape(String infoHash) {
+    StringBuilder query = new StringBuilder();
+    for (int i = 0; i < infoHash.length(); i += 2) {
+      query.append('%').append(infoHash, i, i + 2);
+    }
+    String url = "http://127.0.0.1:" + port + "/scrape?info_hash=" + query;
+    try {
+      HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+      c.setConnectTimeout(2000);
+      c.setReadTimeout(2000);
+      String body;
+      try (InputStream in = c.getInputStream()) {
+        body = new String(in.readAllBytes(), ISO_8859_1);
+      } finally {
+        c.disconnect();
+      }
+      Matcher complete = COMPLETE.matcher(body);
+      Matcher incomplete = INCOMPLETE.matcher(body);
+      if (!complete.find() || !incomplete.find()) {
+        return new Swarm(0, 0); // opentracker answers an empty "files" for an unknown torrent
+      }
+      return new Swarm(Integer.parseInt(complete.group(1)), Integer.parseInt(incomplete.group(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot scrape " + url, e);
+    }
+  }
+
+  /** Polls {@link #scrape} until {@code condition} holds; returns the swarm that satisfied it. */
+  public Swarm awaitSwarm(String infoHash, Predicate<Swarm> condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Swarm last = scrape(infoHash);
+    while (!condition.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the tracker's swarm for " + infoHash + " is still " + last + " after " + timeout);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      last = scrape(infoHash);
+    }
+    return last;
   }
 
   @Override
