@@ -5,7 +5,7 @@
 # system daemons with their default settings (listening on every interface, DHT on).
 set -euo pipefail
 
-PACKAGES=(python3-libtorrent mktorrent transmission-cli opentracker aria2)
+PACKAGES=(python3-libtorrent mktorrent transmission-cli qbittorrent-nox opentracker aria2)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
