@@ -2,6 +2,7 @@ package org.functorrent.peer.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
 import io.netty.bootstrap.Bootstrap;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -41,6 +43,7 @@ import java.util.function.Consumer;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.FilePriorities;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.Swarm;
@@ -90,6 +93,7 @@ public final class SwarmEngine implements Swarm {
   private long uploaded;
   private long wasted;
   private int failedPieces;
+  private long timedOutBlocks;
 
   /** An address we may connect to. */
   private static final class PeerEntry {
@@ -119,7 +123,8 @@ public final class SwarmEngine implements Swarm {
     this.listener = listener;
     this.loop = client.group().next();
     this.random = new Random(seed);
-    this.picker = new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random);
+    this.picker =
+        new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random, client::nanoTime);
     this.picker.setHave(verified);
     this.choker = new Choker<>(options.uploadSlots(), random);
     this.maxFrameLength = MessageCodec.maxFrameLength(metaInfo.pieceCount());
@@ -237,6 +242,42 @@ public final class SwarmEngine implements Swarm {
   }
 
   @Override
+  public void setFilePriorities(List<Integer> filePriorities) {
+    int[] priorities = FilePriorities.toPiecePriorities(metaInfo, filePriorities);
+    // One task, so that no half-applied set of priorities is ever seen as complete.
+    execute(() -> {
+      for (int i = 0; i < priorities.length; i++) {
+        picker.setPriority(i, priorities[i]);
+      }
+      piecesWanted();
+    });
+  }
+
+  @Override
+  public void setPieceDeadline(int piece, Duration deadline) {
+    checkElementIndex(piece, pieceCount(), "piece");
+    checkNotNull(deadline, "deadline");
+    execute(() -> {
+      picker.setDeadline(piece, client.nanoTime() + saturatedNanos(deadline));
+      requestFromAll();
+    });
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+    }
+  }
+
+  @Override
+  public void clearPieceDeadline(int piece) {
+    checkElementIndex(piece, pieceCount(), "piece");
+    execute(() -> picker.clearDeadline(piece));
+  }
+
+  @Override
   public void setSequential(boolean sequential) {
     execute(() -> picker.setSequential(sequential));
   }
@@ -273,7 +314,8 @@ public final class SwarmEngine implements Swarm {
                       uploaded,
                       wasted,
                       failedPieces,
-                      bannedIds.size())));
+                      bannedIds.size(),
+                      timedOutBlocks)));
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
@@ -547,6 +589,11 @@ public final class SwarmEngine implements Swarm {
 
   void uploaded(int bytes) {
     uploaded += bytes;
+  }
+
+  /** Requests that a peer passed over for too long were taken back. */
+  void blocksTimedOut(int count) {
+    timedOutBlocks += count;
   }
 
   /** A block that {@code from} had outstanding; this method owns (and releases) the message. */
