@@ -502,4 +502,71 @@ class SwarmTest {
     assertThat(stats.verifiedPieces()).isEqualTo(6);
     assertThat(stats.isComplete()).as("all pieces, not the wanted ones").isFalse();
   }
+
+  /** A store whose writes wait for a gate; counts the writes asked for. */
+  static final class GatedStore extends MemoryStore {
+    final CompletableFuture<Void> gate = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    GatedStore(MetaInfo meta, ExecutorService executor) {
+      super(meta, null, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeBlock(int piece, int offset, io.netty.buffer.ByteBuf buf) {
+      asked.incrementAndGet();
+      return gate.thenCompose(v -> super.writeBlock(piece, offset, buf));
+    }
+  }
+
+  @Test
+  void pendingWritesAreBoundedAcrossEveryConnectionOfAClient() throws Exception {
+    byte[] dataA = randomData(14, 4 * 1024 * 1024);
+    byte[] dataB = randomData(15, 4 * 1024 * 1024);
+    MetaInfo a = torrent(dataA, 64 * 1024);
+    MetaInfo b = torrent(dataB, 64 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedA = new MemoryStore(a, dataA, disk);
+    MemoryStore seedB = new MemoryStore(b, dataB, disk);
+    seeder.addTorrent(a, seedA, seedA.all(), new SwarmListener() {});
+    seeder.addTorrent(b, seedB, seedB.all(), new SwarmListener() {});
+
+    // 256 pending writes per connection would take each torrent whole (256 blocks); the client
+    // allows 16 for both together.
+    int limit = 16;
+    PeerClient leecher = PeerClient.create(group, PeerId.random("-FL0001-"), callbacks,
+        OPTIONS.withMaxPendingWrites(256).withMaxPendingWritesPerClient(limit));
+    clients.add(leecher);
+    GatedStore storeA = new GatedStore(a, disk);
+    GatedStore storeB = new GatedStore(b, disk);
+    Swarm leechA = leecher.addTorrent(a, storeA, new BitSet(), new Events());
+    Swarm leechB = leecher.addTorrent(b, storeB, new BitSet(), new Events());
+    leechA.addPeers(List.of(seederAddress));
+    leechB.addPeers(List.of(seederAddress));
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (storeA.asked.get() == 0 || storeB.asked.get() == 0) {
+      assertThat(System.nanoTime() - waitUntil).as("both connections receive blocks").isNegative();
+      Thread.sleep(10);
+    }
+    // Watch the writes held for a second: the seeder keeps sending what was requested, but
+    // the leecher has stopped reading. A few blocks more than the limit may be decoded from
+    // what each connection had read already.
+    int most = 0;
+    try {
+      for (int i = 0; i < 50; i++) {
+        most = Math.max(most, storeA.asked.get() + storeB.asked.get());
+        Thread.sleep(20);
+      }
+    } finally {
+      storeA.gate.complete(null);
+      storeB.gate.complete(null);
+    }
+    assertThat(most).as("writes held at once").isGreaterThanOrEqualTo(limit)
+        .isLessThanOrEqualTo(3 * limit);
+    CompletableFuture.allOf(leechA.completion(), leechB.completion()).get(60, TimeUnit.SECONDS);
+    assertThat(storeA.data).isEqualTo(dataA);
+    assertThat(storeB.data).isEqualTo(dataB);
+  }
 }

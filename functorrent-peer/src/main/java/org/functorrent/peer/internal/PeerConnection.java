@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.PeerOptions;
@@ -457,8 +458,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       queueDepth++; // slow start: one more per block delivered doubles the depth every round trip
     }
     pendingWrites++;
-    if (pendingWrites >= options.maxPendingWrites()) {
-      ctx.channel().config().setAutoRead(false);
+    int clientPending = swarm.client().writeStarted();
+    if (pendingWrites >= options.maxPendingWrites()
+        || clientPending >= options.maxPendingWritesPerClient()) {
+      pauseReading();
     }
     swarm.blockReceived(this, piece);
     requestMore();
@@ -467,10 +470,37 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** A block write that this connection started has finished, well or not. */
   void writeFinished() {
     pendingWrites--;
+    swarm.client().writeFinished();
+    maybeResumeReading();
+  }
+
+  /**
+   * Stops reading from the socket until this connection's pending writes are down to half of
+   * {@code maxPendingWrites} and the client's to half of {@code maxPendingWritesPerClient}.
+   */
+  private void pauseReading() {
+    ctx.channel().config().setAutoRead(false);
+    swarm.client().readingPaused(this);
+    maybeResumeReading(); // in case the client's writes drained meanwhile on another loop
+  }
+
+  private void maybeResumeReading() {
     if (!closed
+        && started
         && !ctx.channel().config().isAutoRead()
-        && pendingWrites <= options.maxPendingWrites() / 2) {
+        && pendingWrites <= options.maxPendingWrites() / 2
+        && swarm.client().pendingWrites() <= options.maxPendingWritesPerClient() / 2) {
+      swarm.client().readingResumed(this);
       ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** From any thread: the client's writes drained; read again if this connection may. */
+  void resumeReadingLater() {
+    try {
+      ctx.channel().eventLoop().execute(this::maybeResumeReading);
+    } catch (RejectedExecutionException e) {
+      log.debug("event loop shut down");
     }
   }
 
@@ -703,6 +733,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       handshakeTimer.cancel(false);
     }
     releaseEarly();
+    swarm.client().readingResumed(this);
     if (started) {
       started = false;
       dropAllRequests(false);

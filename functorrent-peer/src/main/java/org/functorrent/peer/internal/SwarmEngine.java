@@ -591,6 +591,10 @@ public final class SwarmEngine implements Swarm {
     uploaded += bytes;
   }
 
+  ClientCore client() {
+    return client;
+  }
+
   /** Requests that a peer passed over for too long were taken back. */
   void blocksTimedOut(int count) {
     timedOutBlocks += count;
