@@ -501,6 +501,17 @@ class SwarmTest {
     SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
     assertThat(stats.verifiedPieces()).isEqualTo(6);
     assertThat(stats.isComplete()).as("all pieces, not the wanted ones").isFalse();
+
+    // Wanting the skipped file after all: the seeder, closed when nothing was left to exchange,
+    // is dialled again. Piece 4 holds nothing but padding and stays unwanted.
+    swarm.setFilePriorities(List.of(1, 1, 1, 1));
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (swarm.stats().get(5, TimeUnit.SECONDS).verifiedPieces() < 12) {
+      assertThat(System.nanoTime() - waitUntil).as("the rest of the pieces").isNegative();
+      Thread.sleep(20);
+    }
+    assertThat(store.bytes()).isEqualTo(data);
+    assertThat(seedStore.readsOf(4)).isZero();
   }
 
   /** A store whose writes wait for a gate; counts the writes asked for. */

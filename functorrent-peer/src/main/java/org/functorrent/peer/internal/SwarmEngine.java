@@ -102,6 +102,8 @@ public final class SwarmEngine implements Swarm {
     long nextAttemptNanos;
     boolean busy;
     boolean dropped;
+    /** Closed because both sides had every wanted piece: dialled again only if we want more. */
+    boolean seed;
 
     PeerEntry(InetSocketAddress address) {
       this.address = address;
@@ -421,6 +423,9 @@ public final class SwarmEngine implements Swarm {
       if (channels.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
         return;
       }
+      if (e.seed && picker.isComplete()) {
+        continue;
+      }
       if (!e.busy && !e.dropped && now - e.nextAttemptNanos >= 0) {
         connect(e);
       }
@@ -461,7 +466,7 @@ public final class SwarmEngine implements Swarm {
               boolean wasUseful =
                   handler[0] != null && handler[0].downloaded + handler[0].uploaded > 0;
               if (handler[0] != null && handler[0].closedAsSeed) {
-                entry.dropped = true; // we seed too: nothing to exchange, ever
+                entry.seed = true; // nothing to exchange, unless more pieces become wanted
               } else if (wasUseful) {
                 entry.failures = 0;
               } else {
