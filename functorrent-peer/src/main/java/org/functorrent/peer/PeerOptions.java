@@ -27,6 +27,9 @@ import java.time.Duration;
  *     connection stops reading
  * @param maxConnectFailures an address that failed this many times in a row is dropped
  * @param clientName the {@code v} of our extended handshake
+ * @param maxPendingWritesPerClient received blocks waiting for storage in all connections of a
+ *     client together before every connection that receives another block stops reading; they
+ *     read again once the total is down to half of it
  */
 public record PeerOptions(
     int maxPeersPerTorrent,
@@ -43,7 +46,8 @@ public record PeerOptions(
     Duration chokeInterval,
     int maxPendingWrites,
     int maxConnectFailures,
-    String clientName) {
+    String clientName,
+    int maxPendingWritesPerClient) {
 
   public PeerOptions {
     checkArgument(maxPeersPerTorrent > 0, "maxPeersPerTorrent: %s (expected: > 0)",
@@ -65,6 +69,8 @@ public record PeerOptions(
     checkArgument(maxConnectFailures > 0, "maxConnectFailures: %s (expected: > 0)",
         maxConnectFailures);
     checkNotNull(clientName, "clientName");
+    checkArgument(maxPendingWritesPerClient > 1, "maxPendingWritesPerClient: %s (expected: > 1)",
+        maxPendingWritesPerClient);
   }
 
   private static void positive(Duration d, String name) {
@@ -88,41 +94,49 @@ public record PeerOptions(
         Duration.ofSeconds(10),
         256,
         5,
-        "FuncTorrent 0.1");
+        "FuncTorrent 0.1",
+        4096);
   }
 
   public PeerOptions withBlockTimeout(Duration timeout) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, timeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName);
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
   }
 
   public PeerOptions withUploadSlots(int slots) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, slots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName);
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
   }
 
   public PeerOptions withRequestQueue(int initial, int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initial, max, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName);
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
   }
 
   public PeerOptions withChokeInterval(Duration interval) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
-        maxConnectFailures, clientName);
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
   }
 
   public PeerOptions withMaxPendingWrites(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, max,
-        maxConnectFailures, clientName);
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
+  }
+
+  public PeerOptions withMaxPendingWritesPerClient(int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, max);
   }
 }

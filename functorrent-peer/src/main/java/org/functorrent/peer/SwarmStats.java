@@ -11,6 +11,8 @@ package org.functorrent.peer;
  * @param wastedBytes payload bytes received but dropped (unrequested or duplicate)
  * @param failedPieces pieces that failed their hash check
  * @param bannedPeers peers banned for bad data
+ * @param timedOutBlocks requests taken back from a peer that answered later ones but not these
+ *     within the block timeout (they went to other peers)
  */
 public record SwarmStats(
     int connectedPeers,
@@ -20,7 +22,8 @@ public record SwarmStats(
     long uploadedBytes,
     long wastedBytes,
     int failedPieces,
-    int bannedPeers) {
+    int bannedPeers,
+    long timedOutBlocks) {
 
   /** Whether every piece is verified. */
   public boolean isComplete() {

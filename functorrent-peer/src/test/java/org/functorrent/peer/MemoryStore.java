@@ -9,27 +9,45 @@ import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.functorrent.metainfo.MetaInfo;
 
-/** A {@link PieceStore} over a byte array, doing its work on an executor like real storage. */
-class MemoryStore implements PieceStore {
+/**
+ * A {@link PieceStore} over a byte array, doing its work on an executor like real storage. It
+ * counts the reads of every piece (what it was asked to serve).
+ */
+public class MemoryStore implements PieceStore {
   final MetaInfo metaInfo;
   final byte[] data;
   final ExecutorService executor;
   final AtomicInteger reads = new AtomicInteger();
   final AtomicInteger writes = new AtomicInteger();
+  private final AtomicIntegerArray readsByPiece;
 
-  MemoryStore(MetaInfo metaInfo, byte[] initial, ExecutorService executor) {
+  public MemoryStore(MetaInfo metaInfo, byte[] initial, ExecutorService executor) {
     this.metaInfo = metaInfo;
     this.data = initial == null ? new byte[(int) metaInfo.totalLength()] : initial.clone();
     this.executor = executor;
+    this.readsByPiece = new AtomicIntegerArray(metaInfo.pieceCount());
+  }
+
+  /** How many block reads of {@code piece} were asked for. */
+  public int readsOf(int piece) {
+    return readsByPiece.get(piece);
+  }
+
+  /** The bytes stored so far (a copy). */
+  public byte[] bytes() {
+    synchronized (data) {
+      return data.clone();
+    }
   }
 
   long start(int piece) {
     return (long) piece * metaInfo.pieceLength();
   }
 
-  BitSet all() {
+  public BitSet all() {
     BitSet b = new BitSet();
     b.set(0, metaInfo.pieceCount());
     return b;
@@ -38,6 +56,7 @@ class MemoryStore implements PieceStore {
   @Override
   public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length) {
     reads.incrementAndGet();
+    readsByPiece.incrementAndGet(piece);
     return CompletableFuture.supplyAsync(() -> {
       byte[] block = Arrays.copyOfRange(data, (int) start(piece) + offset,
           (int) start(piece) + offset + length);

@@ -39,6 +39,7 @@ class SwarmTest {
   private ExecutorService disk;
   private ExecutorService callbacks;
   private final List<PeerClient> clients = new ArrayList<>();
+  private final List<ExecutorService> executors = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -53,6 +54,10 @@ class SwarmTest {
       c.close();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    for (ExecutorService e : executors) {
+      e.shutdown();
+      assertThat(e.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
     disk.shutdown();
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
@@ -72,6 +77,13 @@ class SwarmTest {
     PeerClient c = PeerClient.create(group, PeerId.random(prefix), callbacks, OPTIONS);
     clients.add(c);
     return c;
+  }
+
+  /** A disk executor of one thread: its store reads, writes and verifies in order. */
+  private ExecutorService singleThreadDisk() {
+    ExecutorService e = Executors.newSingleThreadExecutor();
+    executors.add(e);
+    return e;
   }
 
   private InetSocketAddress listen(PeerClient c) throws Exception {
@@ -414,5 +426,158 @@ class SwarmTest {
     assertThat(answersHandshake(address, unknown, stranger)).isFalse();
     assertThat(answersHandshake(address, a.infoHash().toByteArray(),
         client.peerId().toByteArray())).isFalse();
+  }
+
+  /** Records the order in which pieces are verified. */
+  static final class VerifiedOrder implements SwarmListener {
+    final List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void pieceVerified(int piece) {
+      order.add(piece);
+    }
+  }
+
+  @Test
+  void aDeadlinePieceNearTheEndIsVerifiedBeforeTheBulk() throws Exception {
+    byte[] data = randomData(12, 64 * 32 * 1024);
+    MetaInfo meta = torrent(data, 32 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    // One disk thread each: blocks are served, written and verified in the order requested, so
+    // that the order of the callbacks is the order of the requests.
+    MemoryStore seedStore = new MemoryStore(meta, data, singleThreadDisk());
+    seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, singleThreadDisk());
+    VerifiedOrder events = new VerifiedOrder();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    // Sequential order alone would fetch piece 60 sixty-first.
+    swarm.setSequential(true);
+    swarm.setPieceDeadline(60, java.time.Duration.ofSeconds(30));
+    swarm.addPeers(List.of(seederAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+    callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(events.order).hasSize(64);
+    assertThat(events.order.indexOf(60)).as("place of piece 60 in %s", events.order)
+        .isLessThan(2);
+  }
+
+  @Test
+  void skippedFilesAreNeverRequestedAndTheRestCompletes() throws Exception {
+    // Files: f0 (pieces 0-3), f1 padding (piece 4 whole, end of 3), f2 (pieces 5-11),
+    // f3 (pieces 11-12).
+    long[] lengths = {100_000, 63_840, 200_000, 50_000};
+    byte[] data = randomData(13, 413_840);
+    for (int i = 100_000; i < 163_840; i++) {
+      data[i] = 0; // padding files hold zeros
+    }
+    MetaInfo meta = TestTorrents.multiFile(data, 32 * 1024, lengths, 1);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Events events = new Events();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    swarm.setFilePriorities(List.of(1, 7, 0, 1));
+    swarm.addPeers(List.of(seederAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(events.verified).containsExactlyInAnyOrder(0, 1, 2, 3, 11, 12);
+    assertThat(events.completed).isTrue();
+    for (int piece = 4; piece <= 10; piece++) {
+      assertThat(seedStore.readsOf(piece)).as("reads of skipped piece %s", piece).isZero();
+    }
+    byte[] got = store.bytes();
+    assertThat(java.util.Arrays.copyOfRange(got, 0, 100_000))
+        .isEqualTo(java.util.Arrays.copyOfRange(data, 0, 100_000));
+    assertThat(java.util.Arrays.copyOfRange(got, 363_840, 413_840))
+        .isEqualTo(java.util.Arrays.copyOfRange(data, 363_840, 413_840));
+    SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.verifiedPieces()).isEqualTo(6);
+    assertThat(stats.isComplete()).as("all pieces, not the wanted ones").isFalse();
+
+    // Wanting the skipped file after all: the seeder, closed when nothing was left to exchange,
+    // is dialled again. Piece 4 holds nothing but padding and stays unwanted.
+    swarm.setFilePriorities(List.of(1, 1, 1, 1));
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (swarm.stats().get(5, TimeUnit.SECONDS).verifiedPieces() < 12) {
+      assertThat(System.nanoTime() - waitUntil).as("the rest of the pieces").isNegative();
+      Thread.sleep(20);
+    }
+    assertThat(store.bytes()).isEqualTo(data);
+    assertThat(seedStore.readsOf(4)).isZero();
+  }
+
+  /** A store whose writes wait for a gate; counts the writes asked for. */
+  static final class GatedStore extends MemoryStore {
+    final CompletableFuture<Void> gate = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    GatedStore(MetaInfo meta, ExecutorService executor) {
+      super(meta, null, executor);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeBlock(int piece, int offset, io.netty.buffer.ByteBuf buf) {
+      asked.incrementAndGet();
+      return gate.thenCompose(v -> super.writeBlock(piece, offset, buf));
+    }
+  }
+
+  @Test
+  void pendingWritesAreBoundedAcrossEveryConnectionOfAClient() throws Exception {
+    byte[] dataA = randomData(14, 4 * 1024 * 1024);
+    byte[] dataB = randomData(15, 4 * 1024 * 1024);
+    MetaInfo a = torrent(dataA, 64 * 1024);
+    MetaInfo b = torrent(dataB, 64 * 1024);
+    PeerClient seeder = client("-FS0001-");
+    InetSocketAddress seederAddress = listen(seeder);
+    MemoryStore seedA = new MemoryStore(a, dataA, disk);
+    MemoryStore seedB = new MemoryStore(b, dataB, disk);
+    seeder.addTorrent(a, seedA, seedA.all(), new SwarmListener() {});
+    seeder.addTorrent(b, seedB, seedB.all(), new SwarmListener() {});
+
+    // 256 pending writes per connection would take each torrent whole (256 blocks); the client
+    // allows 16 for both together.
+    int limit = 16;
+    PeerClient leecher = PeerClient.create(group, PeerId.random("-FL0001-"), callbacks,
+        OPTIONS.withMaxPendingWrites(256).withMaxPendingWritesPerClient(limit));
+    clients.add(leecher);
+    GatedStore storeA = new GatedStore(a, disk);
+    GatedStore storeB = new GatedStore(b, disk);
+    Swarm leechA = leecher.addTorrent(a, storeA, new BitSet(), new Events());
+    Swarm leechB = leecher.addTorrent(b, storeB, new BitSet(), new Events());
+    leechA.addPeers(List.of(seederAddress));
+    leechB.addPeers(List.of(seederAddress));
+    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (storeA.asked.get() == 0 || storeB.asked.get() == 0) {
+      assertThat(System.nanoTime() - waitUntil).as("both connections receive blocks").isNegative();
+      Thread.sleep(10);
+    }
+    // Watch the writes held for a second: the seeder keeps sending what was requested, but
+    // the leecher has stopped reading. A few blocks more than the limit may be decoded from
+    // what each connection had read already.
+    int most = 0;
+    try {
+      for (int i = 0; i < 50; i++) {
+        most = Math.max(most, storeA.asked.get() + storeB.asked.get());
+        Thread.sleep(20);
+      }
+    } finally {
+      storeA.gate.complete(null);
+      storeB.gate.complete(null);
+    }
+    assertThat(most).as("writes held at once").isGreaterThanOrEqualTo(limit)
+        .isLessThanOrEqualTo(3 * limit);
+    CompletableFuture.allOf(leechA.completion(), leechB.completion()).get(60, TimeUnit.SECONDS);
+    assertThat(storeA.data).isEqualTo(dataA);
+    assertThat(storeB.data).isEqualTo(dataB);
   }
 }

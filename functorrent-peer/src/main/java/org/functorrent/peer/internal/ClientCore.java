@@ -62,6 +62,10 @@ public final class ClientCore {
   private final ConcurrentHashMap<InfoHash, SwarmEngine> swarms = new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
+  /** Received blocks of all connections that storage has not taken yet. */
+  private final AtomicInteger pendingWrites = new AtomicInteger();
+  /** Connections that stopped reading because of too many pending writes. */
+  private final Set<PeerConnection> paused = ConcurrentHashMap.newKeySet();
   private volatile Channel server;
   private volatile int listenPort = -1;
   private volatile boolean closed;
@@ -136,6 +140,32 @@ public final class ClientCore {
 
   void connectionOpened() {
     connections.incrementAndGet();
+  }
+
+  /** A received block goes to storage; returns the client's number of pending writes. */
+  int writeStarted() {
+    return pendingWrites.incrementAndGet();
+  }
+
+  /** A write has finished; at half the limit, paused connections may read again. */
+  void writeFinished() {
+    if (pendingWrites.decrementAndGet() == options.maxPendingWritesPerClient() / 2) {
+      for (PeerConnection c : paused) {
+        c.resumeReadingLater();
+      }
+    }
+  }
+
+  int pendingWrites() {
+    return pendingWrites.get();
+  }
+
+  void readingPaused(PeerConnection c) {
+    paused.add(c);
+  }
+
+  void readingResumed(PeerConnection c) {
+    paused.remove(c);
   }
 
   void connectionClosed() {

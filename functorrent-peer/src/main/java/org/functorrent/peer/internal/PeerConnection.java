@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.PeerOptions;
@@ -75,7 +76,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   boolean amInterested;
   boolean peerChoking = true;
   boolean peerInterested;
-  private final LinkedHashMap<Block, Long> outstanding = new LinkedHashMap<>();
+  /** Our requests in the order sent. */
+  private final LinkedHashMap<Block, Request> outstanding = new LinkedHashMap<>();
+  /** Blocks this peer skipped (see {@link #tick}), with when: not asked of it again for a while. */
+  private final HashMap<Block, Long> timedOut = new HashMap<>();
+  private long requestSeq;
+  /** The sequence number of the latest request that the peer answered. */
+  private long answeredSeq = -1;
   private int queueDepth;
   private int peerReqq = DEFAULT_PEER_REQQ;
   private Map<String, Integer> remoteExtensions = Map.of();
@@ -92,6 +99,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Block> serveQueue = new ArrayDeque<>();
   private int readsInFlight;
   private int pendingWrites;
+
+  /** When a request went out, and its place in the order of our requests. */
+  private record Request(long nanos, long seq) {}
 
   PeerConnection(SwarmEngine swarm, boolean outgoing) {
     this.swarm = swarm;
@@ -432,11 +442,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   private void pieceReceived(Piece piece) {
     Block block = piece.block();
-    if (outstanding.remove(block) == null) {
+    Request request = outstanding.remove(block);
+    if (request == null) {
       swarm.wasted(block.length());
       piece.release();
       return;
     }
+    answeredSeq = Math.max(answeredSeq, request.seq());
     downloaded += block.length();
     lastBlockNanos = swarm.nanoTime();
     if (snubbed) {
@@ -446,8 +458,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       queueDepth++; // slow start: one more per block delivered doubles the depth every round trip
     }
     pendingWrites++;
-    if (pendingWrites >= options.maxPendingWrites()) {
-      ctx.channel().config().setAutoRead(false);
+    int clientPending = swarm.client().writeStarted();
+    if (pendingWrites >= options.maxPendingWrites()
+        || clientPending >= options.maxPendingWritesPerClient()) {
+      pauseReading();
     }
     swarm.blockReceived(this, piece);
     requestMore();
@@ -456,10 +470,37 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** A block write that this connection started has finished, well or not. */
   void writeFinished() {
     pendingWrites--;
+    swarm.client().writeFinished();
+    maybeResumeReading();
+  }
+
+  /**
+   * Stops reading from the socket until this connection's pending writes are down to half of
+   * {@code maxPendingWrites} and the client's to half of {@code maxPendingWritesPerClient}.
+   */
+  private void pauseReading() {
+    ctx.channel().config().setAutoRead(false);
+    swarm.client().readingPaused(this);
+    maybeResumeReading(); // in case the client's writes drained meanwhile on another loop
+  }
+
+  private void maybeResumeReading() {
     if (!closed
+        && started
         && !ctx.channel().config().isAutoRead()
-        && pendingWrites <= options.maxPendingWrites() / 2) {
+        && pendingWrites <= options.maxPendingWrites() / 2
+        && swarm.client().pendingWrites() <= options.maxPendingWritesPerClient() / 2) {
+      swarm.client().readingResumed(this);
       ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** From any thread: the client's writes drained; read again if this connection may. */
+  void resumeReadingLater() {
+    try {
+      ctx.channel().eventLoop().execute(this::maybeResumeReading);
+    } catch (RejectedExecutionException e) {
+      log.debug("event loop shut down");
     }
   }
 
@@ -495,7 +536,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (wanted <= 0) {
       return;
     }
-    List<Block> blocks = swarm.picker().pick(peerHas, wanted, outstanding::containsKey);
+    List<Block> blocks =
+        swarm.picker().pick(peerHas, wanted, b -> outstanding.containsKey(b)
+            || timedOut.containsKey(b));
     if (blocks.isEmpty()) {
       if (outstanding.isEmpty()) {
         updateInterestQuietly();
@@ -504,7 +547,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     long now = swarm.nanoTime();
     for (Block b : blocks) {
-      outstanding.put(b, now);
+      outstanding.put(b, new Request(now, requestSeq++));
       ctx.write(BlockMessage.request(b));
     }
     ctx.flush();
@@ -543,10 +586,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       queueDepth =
           (int) Math.max(options.initialRequestQueue(), Math.min(options.maxRequestQueue(), depth));
     }
+    long timeout = options.blockTimeout().toNanos();
+    timedOut.values().removeIf(at -> nowNanos - at > timeout);
+    dropSkippedRequests(nowNanos, timeout);
     if (!outstanding.isEmpty()) {
-      long oldest = outstanding.values().iterator().next();
+      long oldest = outstanding.values().iterator().next().nanos();
       long since = Math.max(oldest, lastBlockNanos);
-      if (nowNanos - since > options.blockTimeout().toNanos()) {
+      if (nowNanos - since > timeout) {
         log.debug("{}: stalled with {} requests", ctx.channel(), outstanding.size());
         snubbed = true;
         dropAllRequests(true);
@@ -554,6 +600,36 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       }
     }
     requestMore();
+  }
+
+  /**
+   * The per-block timeout. A request older than {@code timeout} that the peer passed over (it
+   * answered a later request) is taken back: cancelled here, asked of other peers, and not asked of
+   * this one again for another {@code timeout}. A peer that answers in order is never cut off
+   * this way, however slow; one that answers nothing at all is the stall check's.
+   */
+  private void dropSkippedRequests(long nowNanos, long timeout) {
+    List<Block> skipped = new ArrayList<>();
+    for (Map.Entry<Block, Request> e : outstanding.entrySet()) {
+      Request r = e.getValue();
+      if (r.seq() >= answeredSeq || nowNanos - r.nanos() <= timeout) {
+        break; // requests are in order: every later one is newer than this
+      }
+      skipped.add(e.getKey());
+    }
+    if (skipped.isEmpty()) {
+      return;
+    }
+    log.debug("{}: {} requests passed over for too long", ctx.channel(), skipped.size());
+    for (Block b : skipped) {
+      outstanding.remove(b);
+      timedOut.put(b, nowNanos);
+      swarm.picker().requestDropped(b);
+      ctx.write(BlockMessage.cancel(b));
+    }
+    ctx.flush();
+    swarm.blocksTimedOut(skipped.size());
+    swarm.requestFromAll();
   }
 
   // ---------------------------------------------------------------- serving
@@ -657,6 +733,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       handshakeTimer.cancel(false);
     }
     releaseEarly();
+    swarm.client().readingResumed(this);
     if (started) {
       started = false;
       dropAllRequests(false);

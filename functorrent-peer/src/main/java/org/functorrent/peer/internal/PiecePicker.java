@@ -6,32 +6,41 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
  * Decides which blocks to request from which peer, and tracks every block from request to
  * verification. Rarest first with random tie-breaking among the pieces of the highest priority,
  * partially downloaded pieces first, an optional sequential order, and an endgame that hands out
- * blocks already requested from another peer once nothing else is left. Not thread-safe: it lives
- * on its torrent's event loop. {@code P} identifies a peer (a connection).
+ * blocks already requested from another peer once nothing else is left. Pieces with a deadline
+ * (streaming) come before all of that, earliest deadline first, and once their deadline is near
+ * their blocks may be asked from several peers, as in the endgame. Not thread-safe: it lives on
+ * its torrent's event loop. {@code P} identifies a peer (a connection).
  */
 public final class PiecePicker<P> {
   private final int pieceCount;
   private final IntToLongFunction pieceSize;
   private final Random random;
+  private final LongSupplier nanoClock;
   private final int[] availability;
   private final byte[] priority;
   private final BitSet have = new BitSet();
   private final Map<Integer, Partial<P>> partials = new LinkedHashMap<>();
   private boolean sequential;
   private int maxEndgameRequests = 2;
+  private final Map<Integer, Long> deadlines = new HashMap<>();
+  private long deadlineUrgencyNanos = TimeUnit.SECONDS.toNanos(3);
 
   /** The state of a piece being downloaded. */
   private static final class Partial<P> {
@@ -62,10 +71,17 @@ public final class PiecePicker<P> {
   }
 
   public PiecePicker(int pieceCount, IntToLongFunction pieceSize, Random random) {
+    this(pieceCount, pieceSize, random, System::nanoTime);
+  }
+
+  /** A picker whose deadlines are measured on {@code nanoClock} (tests advance it by hand). */
+  public PiecePicker(
+      int pieceCount, IntToLongFunction pieceSize, Random random, LongSupplier nanoClock) {
     checkArgument(pieceCount > 0, "pieceCount: %s (expected: > 0)", pieceCount);
     this.pieceCount = pieceCount;
     this.pieceSize = pieceSize;
     this.random = random;
+    this.nanoClock = nanoClock;
     this.availability = new int[pieceCount];
     this.priority = new byte[pieceCount];
     Arrays.fill(priority, (byte) 1);
@@ -117,6 +133,40 @@ public final class PiecePicker<P> {
   public void setPriority(int piece, int value) {
     checkArgument(value >= 0 && value <= 7, "priority: %s (expected: 0..7)", value);
     priority[piece] = (byte) value;
+  }
+
+  public int priority(int piece) {
+    return priority[piece];
+  }
+
+  /**
+   * Gives a piece a deadline on the picker's clock: it is picked before every piece without one,
+   * earliest deadline first, whatever the sequential or rarest-first order says. A piece of
+   * priority 0 stays skipped. The deadline goes once the piece is verified.
+   */
+  public void setDeadline(int piece, long deadlineNanos) {
+    checkArgument(piece >= 0 && piece < pieceCount, "piece: %s (expected: 0..%s)", piece,
+        pieceCount - 1);
+    if (!have.get(piece)) {
+      deadlines.put(piece, deadlineNanos);
+    }
+  }
+
+  public void clearDeadline(int piece) {
+    deadlines.remove(piece);
+  }
+
+  public boolean hasDeadline(int piece) {
+    return deadlines.containsKey(piece);
+  }
+
+  /**
+   * How long before its deadline a piece becomes urgent: from then on (and once it is late) its
+   * blocks may be requested from up to the endgame's number of peers at once.
+   */
+  public void setDeadlineUrgency(long nanos) {
+    checkArgument(nanos >= 0, "nanos: %s (expected: >= 0)", nanos);
+    this.deadlineUrgencyNanos = nanos;
   }
 
   /** In sequential mode the lowest needed index is picked first, ignoring rarity. */
@@ -172,6 +222,9 @@ public final class PiecePicker<P> {
       }
     }
     for (Partial<P> p : partials.values()) {
+      if (priority[p.piece] == 0) {
+        continue;
+      }
       for (int b = 0; b < p.requests.length; b++) {
         if (!p.received[b] && p.requests[b] == 0) {
           return false;
@@ -183,21 +236,29 @@ public final class PiecePicker<P> {
 
   /**
    * Picks up to {@code max} blocks to request from a peer that has {@code peerHas}, and counts
-   * them as requested. {@code requestedFromPeer} tells which blocks this peer already has
-   * outstanding, so that the endgame never asks one peer twice for a block.
+   * them as requested. {@code requestedFromPeer} tells which blocks not to ask this peer for:
+   * those it already has outstanding (so that the endgame and deadlines never ask one peer twice
+   * for a block) and those it recently failed to deliver in time.
    */
   public List<Block> pick(BitSet peerHas, int max, Predicate<Block> requestedFromPeer) {
     List<Block> picked = new ArrayList<>();
     if (max <= 0) {
       return picked;
     }
+    // 0. Pieces with a deadline, earliest first; near or past it, blocks others have too.
+    if (!deadlines.isEmpty()) {
+      pickDeadlines(peerHas, max, requestedFromPeer, picked);
+      if (picked.size() >= max) {
+        return picked;
+      }
+    }
     // 1. Finish what was started.
     for (Partial<P> p : partials.values()) {
-      if (!peerHas.get(p.piece)) {
+      if (!peerHas.get(p.piece) || priority[p.piece] == 0) {
         continue;
       }
       for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
-        if (!p.received[b] && p.requests[b] == 0) {
+        if (!p.received[b] && p.requests[b] == 0 && !requestedFromPeer.test(block(p.piece, b))) {
           p.requests[b]++;
           picked.add(block(p.piece, b));
         }
@@ -224,7 +285,7 @@ public final class PiecePicker<P> {
       Set<Block> pickedNow = new HashSet<>(picked);
       for (int round = 1; round < maxEndgameRequests && picked.size() < max; round++) {
         for (Partial<P> p : partials.values()) {
-          if (!peerHas.get(p.piece)) {
+          if (!peerHas.get(p.piece) || priority[p.piece] == 0) {
             continue;
           }
           for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
@@ -242,6 +303,43 @@ public final class PiecePicker<P> {
       }
     }
     return picked;
+  }
+
+  private void pickDeadlines(
+      BitSet peerHas, int max, Predicate<Block> requestedFromPeer, List<Block> picked) {
+    List<Map.Entry<Integer, Long>> order = new ArrayList<>(deadlines.entrySet());
+    order.sort(
+        Comparator.comparingLong((Map.Entry<Integer, Long> e) -> e.getValue())
+            .thenComparingInt(Map.Entry::getKey));
+    long now = nanoClock.getAsLong();
+    for (Map.Entry<Integer, Long> e : order) {
+      int piece = e.getKey();
+      if (!peerHas.get(piece) || !needed(piece)) {
+        continue;
+      }
+      Partial<P> p = partials.get(piece);
+      if (p == null) {
+        p = new Partial<>(piece, blockCount(piece));
+        partials.put(piece, p);
+      }
+      boolean urgent = now - (e.getValue() - deadlineUrgencyNanos) >= 0;
+      // Fresh blocks first; then, when urgent, blocks already asked from others (least asked
+      // first), each from this peer at most once.
+      for (int round = 0; round < (urgent ? maxEndgameRequests : 1); round++) {
+        for (int b = 0; b < p.requests.length; b++) {
+          if (picked.size() >= max) {
+            return;
+          }
+          if (!p.received[b] && p.requests[b] == round) {
+            Block block = block(piece, b);
+            if (!requestedFromPeer.test(block) && (round == 0 || !picked.contains(block))) {
+              p.requests[b]++;
+              picked.add(block);
+            }
+          }
+        }
+      }
+    }
   }
 
   private int choosePiece(BitSet peerHas) {
@@ -342,6 +440,7 @@ public final class PiecePicker<P> {
 
   public void pieceVerified(int piece) {
     partials.remove(piece);
+    deadlines.remove(piece);
     have.set(piece);
   }
 

@@ -2,6 +2,7 @@ package org.functorrent.peer.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
 import io.netty.bootstrap.Bootstrap;
@@ -16,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -41,6 +43,7 @@ import java.util.function.Consumer;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
+import org.functorrent.peer.FilePriorities;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.Swarm;
@@ -90,6 +93,7 @@ public final class SwarmEngine implements Swarm {
   private long uploaded;
   private long wasted;
   private int failedPieces;
+  private long timedOutBlocks;
 
   /** An address we may connect to. */
   private static final class PeerEntry {
@@ -98,6 +102,8 @@ public final class SwarmEngine implements Swarm {
     long nextAttemptNanos;
     boolean busy;
     boolean dropped;
+    /** Closed because both sides had every wanted piece: dialled again only if we want more. */
+    boolean seed;
 
     PeerEntry(InetSocketAddress address) {
       this.address = address;
@@ -119,7 +125,8 @@ public final class SwarmEngine implements Swarm {
     this.listener = listener;
     this.loop = client.group().next();
     this.random = new Random(seed);
-    this.picker = new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random);
+    this.picker =
+        new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random, client::nanoTime);
     this.picker.setHave(verified);
     this.choker = new Choker<>(options.uploadSlots(), random);
     this.maxFrameLength = MessageCodec.maxFrameLength(metaInfo.pieceCount());
@@ -237,6 +244,42 @@ public final class SwarmEngine implements Swarm {
   }
 
   @Override
+  public void setFilePriorities(List<Integer> filePriorities) {
+    int[] priorities = FilePriorities.toPiecePriorities(metaInfo, filePriorities);
+    // One task, so that no half-applied set of priorities is ever seen as complete.
+    execute(() -> {
+      for (int i = 0; i < priorities.length; i++) {
+        picker.setPriority(i, priorities[i]);
+      }
+      piecesWanted();
+    });
+  }
+
+  @Override
+  public void setPieceDeadline(int piece, Duration deadline) {
+    checkElementIndex(piece, pieceCount(), "piece");
+    checkNotNull(deadline, "deadline");
+    execute(() -> {
+      picker.setDeadline(piece, client.nanoTime() + saturatedNanos(deadline));
+      requestFromAll();
+    });
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+    }
+  }
+
+  @Override
+  public void clearPieceDeadline(int piece) {
+    checkElementIndex(piece, pieceCount(), "piece");
+    execute(() -> picker.clearDeadline(piece));
+  }
+
+  @Override
   public void setSequential(boolean sequential) {
     execute(() -> picker.setSequential(sequential));
   }
@@ -273,7 +316,8 @@ public final class SwarmEngine implements Swarm {
                       uploaded,
                       wasted,
                       failedPieces,
-                      bannedIds.size())));
+                      bannedIds.size(),
+                      timedOutBlocks)));
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
@@ -379,6 +423,9 @@ public final class SwarmEngine implements Swarm {
       if (channels.size() >= options.maxPeersPerTorrent() || !client.mayConnect()) {
         return;
       }
+      if (e.seed && picker.isComplete()) {
+        continue;
+      }
       if (!e.busy && !e.dropped && now - e.nextAttemptNanos >= 0) {
         connect(e);
       }
@@ -419,7 +466,7 @@ public final class SwarmEngine implements Swarm {
               boolean wasUseful =
                   handler[0] != null && handler[0].downloaded + handler[0].uploaded > 0;
               if (handler[0] != null && handler[0].closedAsSeed) {
-                entry.dropped = true; // we seed too: nothing to exchange, ever
+                entry.seed = true; // nothing to exchange, unless more pieces become wanted
               } else if (wasUseful) {
                 entry.failures = 0;
               } else {
@@ -547,6 +594,15 @@ public final class SwarmEngine implements Swarm {
 
   void uploaded(int bytes) {
     uploaded += bytes;
+  }
+
+  ClientCore client() {
+    return client;
+  }
+
+  /** Requests that a peer passed over for too long were taken back. */
+  void blocksTimedOut(int count) {
+    timedOutBlocks += count;
   }
 
   /** A block that {@code from} had outstanding; this method owns (and releases) the message. */

@@ -292,6 +292,50 @@ class PeerConnectionTest {
     assertThat(ch.isActive()).isTrue();
   }
 
+  private void tick() {
+    ch.advanceTimeBy(1, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+  }
+
+  @Test
+  void aRequestPassedOverForTheBlockTimeoutIsCancelledAloneAndAskedAgainOnlyLater() {
+    handshaken(new BitSet());
+    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
+    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
+    assertThat(requests).as("the whole torrent").hasSize(16);
+    Block skipped = requests.get(0);
+    clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
+    for (int i = 1; i < 4; i++) {
+      deliver(requests.get(i));
+    }
+    tick();
+    assertThat(sentOf(BlockMessageKind.CANCEL)).as("not yet: 3 s of 5").isEmpty();
+    clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
+    deliver(requests.get(4));
+    tick();
+    List<PeerMessage> after = sent();
+    assertThat(after).contains(BlockMessage.cancel(skipped))
+        .doesNotContain(BlockMessage.request(skipped));
+    assertThat(after).filteredOn(m -> m instanceof BlockMessage b
+        && b.kind() == BlockMessageKind.CANCEL).hasSize(1);
+    assertThat(ch.isActive()).isTrue();
+    CompletableFuture<org.functorrent.peer.SwarmStats> stats = swarm.stats();
+    ch.runPendingTasks();
+    assertThat(stats.join().timedOutBlocks()).isEqualTo(1);
+    // The rest arrives; the skipped block is not asked of this peer again at once...
+    for (int i = 5; i < 16; i++) {
+      deliver(requests.get(i));
+    }
+    tick();
+    assertThat(sentOf(BlockMessageKind.REQUEST)).isEmpty();
+    // ...but once another block timeout has passed, with no one else to ask.
+    clock.addAndGet(OPTIONS.blockTimeout().toNanos() + 1);
+    tick();
+    assertThat(sentOf(BlockMessageKind.REQUEST)).containsExactly(skipped);
+    deliver(skipped);
+    assertThat(verified).contains(0);
+  }
+
   @Test
   void protocolViolationsClose() {
     Object[][] violations = {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.functorrent.peer.internal.PiecePicker.Received;
 import org.junit.jupiter.api.Test;
 
@@ -190,5 +191,147 @@ class PiecePickerTest {
         new PiecePicker<>(3, i -> i < 2 ? PIECE : total - 2L * PIECE, new Random(11));
     List<Block> blocks = p.pick(of(2), 10, b -> false);
     assertThat(blocks).containsExactly(new Block(2, 0, Block.SIZE), new Block(2, Block.SIZE, 100));
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  /** A picker on a clock that only moves when the test moves it. */
+  private static PiecePicker<String> timedPicker(int pieces, long seed, long[] clock) {
+    return new PiecePicker<>(pieces, i -> PIECE, new Random(seed), () -> clock[0]);
+  }
+
+  @Test
+  void deadlinePiecesComeFirstInDeadlineOrderEvenInSequentialMode() {
+    long[] clock = {1000 * SECOND};
+    PiecePicker<String> p = timedPicker(8, 12, clock);
+    p.setSequential(true);
+    p.setDeadline(6, clock[0] + 20 * SECOND);
+    p.setDeadline(5, clock[0] + 10 * SECOND);
+    assertThat(p.pick(all(8), 12, b -> false))
+        .extracting(Block::piece)
+        .containsExactly(5, 5, 5, 5, 6, 6, 6, 6, 0, 0, 0, 0);
+  }
+
+  @Test
+  void aDeadlineBeatsRarityAndPriority() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(4, 13, clock);
+    p.peerHasAll(all(4));
+    p.peerHasAll(of(0, 1, 3)); // piece 2 is the rarest
+    p.setPriority(1, 7);
+    p.setDeadline(3, 60 * SECOND);
+    assertThat(p.pick(all(4), 5, b -> false))
+        .extracting(Block::piece)
+        .containsExactly(3, 3, 3, 3, 1);
+  }
+
+  @Test
+  void aPeerWithoutTheDeadlinePieceGetsTheUsualOrder() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(3, 14, clock);
+    p.setSequential(true);
+    p.setDeadline(2, SECOND);
+    assertThat(p.pick(of(0, 1), 4, b -> false)).extracting(Block::piece).containsOnly(0);
+  }
+
+  @Test
+  void nearTheDeadlineItsBlocksAreAlsoAskedFromASecondPeerAndNotAThird() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(10, 15, clock);
+    p.setDeadlineUrgency(3 * SECOND);
+    p.setDeadline(7, 10 * SECOND);
+    List<Block> fromA = p.pick(all(10), 4, b -> false);
+    assertThat(fromA).extracting(Block::piece).containsOnly(7);
+    Set<Block> askedA = new HashSet<>(fromA);
+    // Far from the deadline: B gets other pieces, not copies.
+    assertThat(p.pick(all(10), 4, b -> false)).extracting(Block::piece).doesNotContain(7);
+    clock[0] = 8 * SECOND; // two seconds left: urgent
+    List<Block> fromB = p.pick(all(10), 2, b -> false);
+    assertThat(fromB).containsExactly(fromA.get(0), fromA.get(1));
+    assertThat(p.inEndgame()).as("most pieces are not even started").isFalse();
+    // A never gets its own blocks twice.
+    assertThat(p.pick(all(10), 4, askedA::contains)).extracting(Block::piece).doesNotContain(7);
+    // At most two peers per block: C gets only the two blocks that B was not asked for.
+    List<Block> fromC = p.pick(all(10), 4, b -> false);
+    assertThat(fromC.subList(0, 2)).containsExactly(fromA.get(2), fromA.get(3));
+    assertThat(fromC.subList(2, 4)).extracting(Block::piece).doesNotContain(7);
+    // B delivers first: A's copy is the duplicate that the swarm cancels.
+    assertThat(p.blockReceived(fromA.get(0), "B")).isEqualTo(Received.ACCEPTED);
+    assertThat(p.isReceived(fromA.get(0))).isTrue();
+    assertThat(p.blockReceived(fromA.get(0), "A")).isEqualTo(Received.DUPLICATE);
+  }
+
+  @Test
+  void aLatePieceIsAskedFromASecondPeer() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(10, 16, clock);
+    p.setDeadlineUrgency(0);
+    p.setDeadline(4, SECOND);
+    List<Block> fromA = p.pick(all(10), 4, b -> false);
+    assertThat(p.pick(all(10), 4, b -> false)).extracting(Block::piece).doesNotContain(4);
+    clock[0] = 2 * SECOND;
+    assertThat(p.pick(all(10), 4, b -> false)).isEqualTo(fromA);
+  }
+
+  @Test
+  void aClearedOrVerifiedDeadlineIsGone() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(6, 17, clock);
+    p.setSequential(true);
+    p.setDeadline(5, SECOND);
+    p.setDeadline(4, SECOND);
+    p.clearDeadline(5);
+    assertThat(p.hasDeadline(5)).isFalse();
+    assertThat(p.pick(all(6), 8, b -> false))
+        .extracting(Block::piece)
+        .containsExactly(4, 4, 4, 4, 0, 0, 0, 0);
+    p.pieceVerified(4);
+    assertThat(p.hasDeadline(4)).isFalse();
+    p.setDeadline(4, SECOND);
+    assertThat(p.hasDeadline(4)).as("a verified piece takes no deadline").isFalse();
+  }
+
+  @Test
+  void aSkippedPieceIsNotRequestedEvenWithADeadline() {
+    long[] clock = {0};
+    PiecePicker<String> p = timedPicker(3, 18, clock);
+    p.setSequential(true);
+    p.setPriority(2, 0);
+    p.setDeadline(2, 0);
+    assertThat(p.pick(all(3), 100, b -> false)).extracting(Block::piece).doesNotContain(2);
+  }
+
+  // ---------------------------------------------------------------- file priorities
+
+  @Test
+  void aStartedPieceThatIsSkippedLaterIsNotRequestedAndDoesNotHoldUpTheEndgame() {
+    PiecePicker<String> p = picker(2, 19);
+    p.setSequential(true);
+    assertThat(p.pick(all(2), 2, b -> false)).extracting(Block::piece).containsOnly(0);
+    p.setPriority(0, 0);
+    List<Block> rest = p.pick(all(2), 100, b -> false);
+    assertThat(rest).extracting(Block::piece).containsOnly(1);
+    assertThat(p.inEndgame()).isTrue();
+    assertThat(p.pick(all(2), 100, b -> false)).as("endgame copies of piece 1 only")
+        .hasSize(4).extracting(Block::piece).containsOnly(1);
+    for (Block b : rest) {
+      p.blockReceived(b, "A");
+      p.blockWritten(b);
+    }
+    p.pieceVerified(1);
+    assertThat(p.isComplete()).isTrue();
+  }
+
+  @Test
+  void blocksThePeerMustNotBeAskedForAreLeftForOthers() {
+    PiecePicker<String> p = picker(1, 20);
+    List<Block> first = p.pick(all(1), 4, b -> false);
+    p.requestDropped(first.get(1));
+    p.requestDropped(first.get(2));
+    Block avoided = first.get(1);
+    assertThat(p.pick(all(1), 4, avoided::equals)).containsExactly(first.get(2));
+    assertThat(p.pick(all(1), 4, b -> false)).first().isEqualTo(avoided);
   }
 }
