@@ -15,6 +15,7 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.functorrent.TorrentFileStream;
 import org.functorrent.TorrentListener;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
+import org.functorrent.peer.FilePriorities;
 import org.functorrent.peer.Swarm;
 import org.functorrent.peer.SwarmListener;
 import org.functorrent.peer.SwarmStats;
@@ -361,28 +363,19 @@ public final class ActiveDownload implements Download {
     return wanted;
   }
 
-  /** Each piece takes the highest priority of the files it holds bytes of. */
+  /** Each piece takes the highest priority of the files it holds bytes of (padding aside). */
   private void computeBasePriorities() {
-    Arrays.fill(basePriority, SKIP_PIECE);
-    List<TorrentFile> files = meta.files();
-    long pieceLength = meta.pieceLength();
-    for (int f = 0; f < files.size(); f++) {
-      TorrentFile file = files.get(f);
-      if (file.length() == 0) {
-        continue;
-      }
-      int value =
-          switch (filePriority[f]) {
+    List<Integer> values = new ArrayList<>(filePriority.length);
+    for (FilePriority priority : filePriority) {
+      values.add(
+          switch (priority) {
             case SKIP -> SKIP_PIECE;
             case NORMAL -> NORMAL_PIECE;
             case HIGH -> HIGH_PIECE;
-          };
-      int first = (int) (file.offset() / pieceLength);
-      int last = (int) ((file.offset() + file.length() - 1) / pieceLength);
-      for (int p = first; p <= last; p++) {
-        basePriority[p] = Math.max(basePriority[p], value);
-      }
+          });
     }
+    int[] pieces = FilePriorities.toPiecePriorities(meta, values);
+    System.arraycopy(pieces, 0, basePriority, 0, pieces.length);
   }
 
   /** Tells the swarm each piece priority that changed; streams raise pieces to the top. */
