@@ -3,6 +3,7 @@ package org.functorrent;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -41,8 +43,10 @@ public final class TorrentClient implements AutoCloseable {
   private static TorrentClient defaultClient;
 
   private final EventLoopGroup group;
-  private final ExecutorService disk;
-  private final ExecutorService callbacks;
+  private final Executor disk;
+  private final Executor callbacks;
+  /** The executors this client made, and so shuts down; the application's are left alone. */
+  private final List<ExecutorService> ownExecutors = new ArrayList<>();
   private final TrackerClient trackers;
   private final PeerClient peers;
   private final InetSocketAddress listenAddress;
@@ -53,8 +57,12 @@ public final class TorrentClient implements AutoCloseable {
     group =
         new MultiThreadIoEventLoopGroup(
             builder.networkThreads, daemonThreads("functorrent-net"), NioIoHandler.newFactory());
-    disk = Storages.newExecutor();
-    callbacks = Executors.newSingleThreadExecutor(daemonThreads("functorrent-callbacks"));
+    disk = builder.diskExecutor != null ? builder.diskExecutor : own(Storages.newExecutor());
+    // Listener calls run one at a time and in order, whatever executor runs them.
+    callbacks =
+        builder.callbackExecutor != null
+            ? MoreExecutors.newSequentialExecutor(builder.callbackExecutor)
+            : own(Executors.newSingleThreadExecutor(daemonThreads("functorrent-callbacks")));
     PeerId peerId = PeerId.random(builder.peerIdPrefix);
     try {
       trackers = TrackerClient.builder(group).build();
@@ -140,20 +148,22 @@ public final class TorrentClient implements AutoCloseable {
     shutdownThreads();
   }
 
+  private ExecutorService own(ExecutorService executor) {
+    ownExecutors.add(executor);
+    return executor;
+  }
+
   private void shutdownThreads() {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    disk.shutdown();
-    callbacks.shutdown();
+    ownExecutors.forEach(ExecutorService::shutdown);
     try {
-      if (!disk.awaitTermination(10, TimeUnit.SECONDS)) {
-        disk.shutdownNow();
-      }
-      if (!callbacks.awaitTermination(5, TimeUnit.SECONDS)) {
-        callbacks.shutdownNow();
+      for (ExecutorService executor : ownExecutors) {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
-      disk.shutdownNow();
-      callbacks.shutdownNow();
+      ownExecutors.forEach(ExecutorService::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }
@@ -174,8 +184,28 @@ public final class TorrentClient implements AutoCloseable {
     private String peerIdPrefix = "-FJ0100-";
     private int networkThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private PeerOptions peerOptions = PeerOptions.defaults();
+    private Executor diskExecutor;
+    private Executor callbackExecutor;
 
     private Builder() {}
+
+    /**
+     * Where disk I/O and hashing run: a bounded pool of the application's. The client does not
+     * shut it down. By default the client makes one thread per core and shuts it down on close.
+     */
+    public Builder diskExecutor(Executor executor) {
+      diskExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Where listener methods run (one at a time, in order, whatever the executor). The client does
+     * not shut it down. By default the client makes one thread and shuts it down on close.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      callbackExecutor = executor;
+      return this;
+    }
 
     /** The TCP port peers connect to; 0 picks a free one. */
     public Builder listenPort(int port) {

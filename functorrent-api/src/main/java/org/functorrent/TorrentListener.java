@@ -1,6 +1,7 @@
 package org.functorrent;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.util.List;
 import org.functorrent.tracker.TrackerStatus;
@@ -22,6 +23,12 @@ public interface TorrentListener {
 
   /** A tracker (or the command line) gave us peer addresses. */
   default void peersDiscovered(List<InetSocketAddress> peers) {}
+
+  /** A peer connection passed its handshakes: {@code peer} is its address. */
+  default void peerConnected(SocketAddress peer) {}
+
+  /** A peer connection closed; {@code cause} says why (for instance "idle", "banned ..."). */
+  default void peerDisconnected(SocketAddress peer, String cause) {}
 
   /** A piece arrived whole and its hash matched. */
   default void pieceVerified(int piece) {}

@@ -3,6 +3,7 @@ package org.functorrent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,8 +119,9 @@ class LibtorrentSeederInteropTest {
   void downloadsFromALibtorrentSeederGivenDirectly() throws Exception {
     Path torrentFile = dir.resolve("direct.torrent");
     Files.write(torrentFile, TorrentCreator.of(data).pieceLength(16384).create());
-    try (Libtorrent.Peer seeder =
-            libtorrent.seed(torrentFile, seedDir, LoopbackPorts.free(), List.of());
+    List<String> peerEvents = new CopyOnWriteArrayList<>();
+    int port = LoopbackPorts.free();
+    try (Libtorrent.Peer seeder = libtorrent.seed(torrentFile, seedDir, port, List.of());
         TorrentClient client =
             TorrentClient.builder()
                 .listenPort(0)
@@ -132,9 +134,26 @@ class LibtorrentSeederInteropTest {
                       DownloadOptions.defaults()
                           .withDirectory(dir.resolve("direct"))
                           .withPeers(List.of(seeder.address()))),
-              TorrentListener.NONE);
+              new TorrentListener() {
+                @Override
+                public void peerConnected(SocketAddress peer) {
+                  peerEvents.add("connected " + peer);
+                }
+
+                @Override
+                public void peerDisconnected(SocketAddress peer, String cause) {
+                  peerEvents.add("disconnected " + peer + ": " + cause);
+                }
+              });
       download.completion().get(3, TimeUnit.MINUTES);
     }
+    // Once complete, both sides seed, so the connection closes (or the download, which does not
+    // seed, stops first and takes it along).
+    assertThat(peerEvents).hasSize(2);
+    assertThat(peerEvents.get(0)).startsWith("connected ").endsWith(":" + port);
+    assertThat(peerEvents.get(1))
+        .startsWith("disconnected ")
+        .matches(".*: (both sides have every wanted piece|torrent stopped)");
     assertThat(Files.readAllBytes(dir.resolve("direct/album/cover.bin")))
         .isEqualTo(Files.readAllBytes(data.resolve("cover.bin")));
     assertThat(libtorrent.verify(torrentFile, dir.resolve("direct")).complete()).isTrue();

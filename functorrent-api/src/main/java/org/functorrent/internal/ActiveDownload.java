@@ -33,6 +33,7 @@ import org.functorrent.DownloadStats;
 import org.functorrent.TorrentFileStream;
 import org.functorrent.TorrentListener;
 import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.metainfo.PeerId;
 import org.functorrent.metainfo.TorrentFile;
 import org.functorrent.peer.FilePriorities;
 import org.functorrent.peer.Swarm;
@@ -222,6 +223,16 @@ public final class ActiveDownload implements Download {
       @Override
       public void pieceFailed(int piece) {
         listener.call(l -> l.pieceFailed(piece));
+      }
+
+      @Override
+      public void peerConnected(SocketAddress peer, PeerId peerId) {
+        listener.call(l -> l.peerConnected(peer));
+      }
+
+      @Override
+      public void peerDisconnected(SocketAddress peer, String reason) {
+        listener.call(l -> l.peerDisconnected(peer, reason));
       }
 
       @Override

@@ -1,6 +1,7 @@
 package org.functorrent.peer;
 
 import java.net.SocketAddress;
+import org.functorrent.metainfo.PeerId;
 
 /**
  * Events of one swarm. Called on the client's callback executor, never on an event loop; a
@@ -12,6 +13,15 @@ public interface SwarmListener {
 
   /** A downloaded piece failed its hash check and is downloaded again. */
   default void pieceFailed(int piece) {}
+
+  /** A connection to {@code peer} passed both handshakes and joined the swarm. */
+  default void peerConnected(SocketAddress peer, PeerId peerId) {}
+
+  /**
+   * A connection that had joined the swarm closed; {@code reason} says why (a protocol error, an
+   * idle timeout, a ban, both sides seeding, the torrent stopping, or the peer closing it).
+   */
+  default void peerDisconnected(SocketAddress peer, String reason) {}
 
   /** A peer sent bad data and is banned for the life of the swarm. */
   default void peerBanned(SocketAddress peer) {}

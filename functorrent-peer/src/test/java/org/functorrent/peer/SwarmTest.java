@@ -96,6 +96,8 @@ class SwarmTest {
     final Set<Integer> failed = ConcurrentHashMap.newKeySet();
     final CompletableFuture<Void> firstFailure = new CompletableFuture<>();
     final List<Object> banned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Object> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> disconnected = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile boolean completed;
     volatile Thread callbackThread;
 
@@ -114,6 +116,16 @@ class SwarmTest {
     @Override
     public void peerBanned(java.net.SocketAddress peer) {
       banned.add(peer);
+    }
+
+    @Override
+    public void peerConnected(java.net.SocketAddress peer, PeerId peerId) {
+      connected.add(peer);
+    }
+
+    @Override
+    public void peerDisconnected(java.net.SocketAddress peer, String reason) {
+      disconnected.add(peer + ": " + reason);
     }
 
     @Override
@@ -210,6 +222,9 @@ class SwarmTest {
     assertThat(stats.bannedPeers()).isEqualTo(1);
     callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
     assertThat(events.banned).hasSize(1);
+    assertThat(events.connected).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(events.disconnected)
+        .anySatisfy(d -> assertThat(d).endsWith(": banned for sending bad data"));
   }
 
   /** A seeder that unchokes and announces every piece but never answers a request. */

@@ -294,7 +294,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   private void protocolError(String problem) {
     log.debug("{}: {}", ctx.channel(), problem);
-    close();
+    close(problem);
   }
 
   private void simple(Simple m, boolean first) {
@@ -678,7 +678,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   void blockRead(Block block, ByteBuf data) {
     readsInFlight--;
     if (data == null) {
-      close();
+      close("a block could not be read from storage");
       return;
     }
     if (closed || amChoking) {
@@ -711,7 +711,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent e) {
       if (e.state() == IdleState.READER_IDLE) {
-        protocolError("idle");
+        protocolError("idle: nothing received for " + options.idleTimeout().toSeconds() + " s");
       } else if (e.state() == IdleState.WRITER_IDLE) {
         ctx.writeAndFlush(KeepAlive.INSTANCE);
       }
@@ -723,7 +723,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("{}: {}", ctx.channel(), cause.toString());
-    close();
+    close(cause.toString());
   }
 
   @Override
@@ -743,9 +743,19 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  void close() {
+  /** Why the connection closed: what we saw, or that the peer closed it. */
+  private String closeReason;
+
+  void close(String reason) {
+    if (closeReason == null) {
+      closeReason = reason;
+    }
     closed = true;
     ctx.close();
+  }
+
+  String closeReason() {
+    return closeReason != null ? closeReason : "closed by the peer";
   }
 
   /** Set when we closed because both sides seed; such a peer is not dialled again. */
@@ -753,7 +763,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   void closeAsSeed() {
     closedAsSeed = true;
-    close();
+    close("both sides have every wanted piece");
   }
 
   // ---------------------------------------------------------------- accessors

@@ -520,6 +520,9 @@ public final class SwarmEngine implements Swarm {
     }
     connections.add(c);
     client.connectionOpened();
+    SocketAddress address = c.remoteAddress();
+    PeerId id = c.peerId();
+    notifyListener(l -> l.peerConnected(address, id));
     return true;
   }
 
@@ -528,6 +531,9 @@ public final class SwarmEngine implements Swarm {
       return;
     }
     client.connectionClosed();
+    SocketAddress address = c.remoteAddress();
+    String reason = closed ? "torrent stopped" : c.closeReason();
+    notifyListener(l -> l.peerDisconnected(address, reason));
     picker.peerGone(c.peerHas());
     if (!c.amChoking) {
       rechoke(false);
@@ -696,7 +702,7 @@ public final class SwarmEngine implements Swarm {
           entry.dropped = true;
         }
         notifyListener(l -> l.peerBanned(address));
-        c.close();
+        c.close("banned for sending bad data");
       }
     }
   }
