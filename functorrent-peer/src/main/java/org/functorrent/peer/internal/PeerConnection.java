@@ -84,6 +84,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** The sequence number of the latest request that the peer answered. */
   private long answeredSeq = -1;
   private int queueDepth;
+  /** Blocks arrived since the last refill: request more once the current read batch is done. */
+  private boolean requestsDue;
   private int peerReqq = DEFAULT_PEER_REQQ;
   private Map<String, Integer> remoteExtensions = Map.of();
 
@@ -231,6 +233,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       handle(early.poll());
     }
     releaseEarly();
+    refillRequests();
     ch.config().setAutoRead(true);
   }
 
@@ -254,6 +257,19 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       }
     } else {
       handle(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    refillRequests();
+    ctx.fireChannelReadComplete();
+  }
+
+  private void refillRequests() {
+    if (requestsDue) {
+      requestsDue = false;
+      requestMore();
     }
   }
 
@@ -464,7 +480,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       pauseReading();
     }
     swarm.blockReceived(this, piece);
-    requestMore();
+    // Refilled once per batch of reads (channelReadComplete): one pick and one flush for all the
+    // blocks that one socket read delivered rather than a request and a write per block.
+    requestsDue = true;
   }
 
   /** A block write that this connection started has finished, well or not. */
