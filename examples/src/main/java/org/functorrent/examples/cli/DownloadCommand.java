@@ -89,14 +89,7 @@ final class DownloadCommand implements Callable<Integer> {
   }
 
   Integer run(boolean seedOnly) throws Exception {
-    byte[] bytes = TorrentInput.read(file, spec.commandLine(), System.in);
-    String source = file == null || file.equals("-") ? "standard input" : file;
-    MetaInfo meta;
-    try {
-      meta = MetaInfo.parse(bytes);
-    } catch (TorrentException e) {
-      throw new TorrentException(source + ": " + e.getMessage(), e);
-    }
+    MetaInfo meta = TorrentInput.parse(file, spec.commandLine(), System.in);
     List<InetSocketAddress> peerAddresses = new ArrayList<>();
     for (String peer : peers) {
       peerAddresses.add(parsePeer(peer));

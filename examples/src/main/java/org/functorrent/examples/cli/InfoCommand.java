@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
 import picocli.CommandLine.Command;
@@ -34,14 +33,7 @@ final class InfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    byte[] bytes = TorrentInput.read(file, spec.commandLine(), System.in);
-    String source = file == null || file.equals("-") ? "standard input" : file;
-    MetaInfo meta;
-    try {
-      meta = MetaInfo.parse(bytes);
-    } catch (TorrentException e) {
-      throw new TorrentException(source + ": " + e.getMessage(), e);
-    }
+    MetaInfo meta = TorrentInput.parse(file, spec.commandLine(), System.in);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.write(toMap(meta)));

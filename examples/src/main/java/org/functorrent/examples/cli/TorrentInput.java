@@ -6,11 +6,27 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.functorrent.bencode.BencodeDecoder;
+import org.functorrent.common.TorrentException;
+import org.functorrent.metainfo.MetaInfo;
 import picocli.CommandLine;
 
 /** Where a command reads a {@code .torrent} from: a file, or standard input for "-" or nothing. */
 final class TorrentInput {
   private TorrentInput() {}
+
+  /**
+   * Reads and parses the torrent; a broken one fails with a message that starts with where it
+   * came from (the file name, or "standard input").
+   */
+  static MetaInfo parse(String file, CommandLine commandLine, InputStream stdin) {
+    byte[] bytes = read(file, commandLine, stdin);
+    try {
+      return MetaInfo.parse(bytes);
+    } catch (TorrentException e) {
+      String source = file == null || file.equals("-") ? "standard input" : file;
+      throw new TorrentException(source + ": " + e.getMessage(), e);
+    }
+  }
 
   static byte[] read(String file, CommandLine commandLine, InputStream stdin) {
     if (file == null || file.equals("-")) {
