@@ -2,7 +2,6 @@ package org.functorrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -67,10 +66,7 @@ class LibtorrentSeederInteropTest {
       try (Libtorrent.Peer seeder =
               libtorrent.seed(torrentFile, seedDir, LoopbackPorts.free(), List.of());
           TorrentClient client =
-              TorrentClient.builder()
-                  .listenPort(0)
-                  .bindAddress(InetAddress.getLoopbackAddress())
-                  .build()) {
+              InteropData.loopbackClient()) {
         AtomicInteger verified = new AtomicInteger();
         Download download =
             client.start(
@@ -123,10 +119,7 @@ class LibtorrentSeederInteropTest {
     int port = LoopbackPorts.free();
     try (Libtorrent.Peer seeder = libtorrent.seed(torrentFile, seedDir, port, List.of());
         TorrentClient client =
-            TorrentClient.builder()
-                .listenPort(0)
-                .bindAddress(InetAddress.getLoopbackAddress())
-                .build()) {
+            InteropData.loopbackClient()) {
       Download download =
           client.start(
               Torrent.open(torrentFile)

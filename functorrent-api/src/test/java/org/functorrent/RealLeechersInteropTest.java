@@ -2,7 +2,6 @@ package org.functorrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,22 +43,11 @@ class RealLeechersInteropTest {
   }
 
   private TorrentClient client() {
-    return TorrentClient.builder()
-        .listenPort(0)
-        .bindAddress(InetAddress.getLoopbackAddress())
-        .build();
+    return InteropData.loopbackClient();
   }
 
   private Download seed(TorrentClient client, Path torrentFile) throws Exception {
-    Download seeding =
-        client.start(
-            Torrent.open(torrentFile)
-                .withOptions(DownloadOptions.defaults().withDirectory(seedDir).withSeed(true)),
-            TorrentListener.NONE);
-    DownloadStats stats = seeding.completion().get(1, TimeUnit.MINUTES);
-    assertThat(stats.state()).isEqualTo(DownloadState.SEEDING);
-    assertThat(stats.downloadedBytes()).isZero();
-    return seeding;
+    return InteropData.seed(client, torrentFile, seedDir);
   }
 
   private void assertSameData(Path out) throws Exception {
