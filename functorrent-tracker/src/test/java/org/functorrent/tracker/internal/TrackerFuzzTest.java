@@ -2,6 +2,7 @@ package org.functorrent.tracker.internal;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.common.base.Ticker;
@@ -10,6 +11,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -24,6 +27,7 @@ import org.functorrent.tracker.AnnounceResponse;
 import org.functorrent.tracker.TrackerException;
 import org.functorrent.tracker.internal.HttpTrackerCodec.MalformedResponseException;
 import org.functorrent.tracker.internal.HttpTrackerCodec.TrackerFailureException;
+import org.junit.jupiter.api.Test;
 
 /**
  * Coverage-guided fuzz targets for every tracker message that comes from outside: HTTP responses
@@ -54,6 +58,19 @@ class TrackerFuzzTest {
    */
   @FuzzTest
   void httpResponse(byte[] response) throws InterruptedException {
+    byte[] body;
+    try {
+      body = exchange(response);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(TrackerException.class);
+      return;
+    }
+    parseBody(body);
+  }
+
+  /** The body that the client's pipeline makes of {@code response}, or its failure. */
+  private static byte[] exchange(byte[] response)
+      throws InterruptedException, ExecutionException {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     EmbeddedChannel ch = new EmbeddedChannel();
     CLIENT.addResponseHandlers(ch.pipeline(), TRACKER, 0, TRACKER.toString(), result);
@@ -62,14 +79,48 @@ class TrackerFuzzTest {
     ch.writeInbound(Unpooled.wrappedBuffer(response)); // throws what reached the pipeline's end
     ch.finishAndReleaseAll();
     assertThat(result).isDone();
-    byte[] body;
-    try {
-      body = result.get();
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(TrackerException.class);
-      return;
+    return result.get();
+  }
+
+  /**
+   * The targets' premise: the seeds get where they are named for, so that fuzzing starts from
+   * responses the client accepts and requests the server serves.
+   */
+  @Test
+  void seedsReachWhatTheyAreNamedFor() throws Exception {
+    AnnounceResponse compact =
+        HttpTrackerCodec.parseAnnounce(exchange(seed("httpResponse", "200-compact")));
+    assertThat(compact.peers()).hasSize(3);
+    AnnounceResponse gzip =
+        HttpTrackerCodec.parseAnnounce(exchange(seed("httpResponse", "200-gzip-dictionary-peers")));
+    assertThat(gzip.peers()).hasSize(2);
+    assertThat(HttpTrackerCodec.parseScrape(exchange(seed("httpResponse", "200-deflate-scrape"))))
+        .hasSize(1);
+    assertThatThrownBy(() -> exchange(seed("httpResponse", "302-redirect")))
+        .hasRootCauseInstanceOf(TrackerException.class)
+        .hasMessageContaining("too many redirects");
+    // The server's connection ids are spliced in: the announces and the scrape are served.
+    TrackerServerCore core = newServer();
+    ByteBuffer in = ByteBuffer.wrap(seed("udpServer", "announce-leecher-then-seeder-then-scrape"));
+    List<Integer> actions = new ArrayList<>();
+    while (in.hasRemaining()) {
+      int flags = in.get();
+      byte[] packet = new byte[in.getShort()];
+      in.get(packet);
+      assertThat(flags & 1).isEqualTo(1);
+      byte[] connect = core.udp(UdpTrackerCodec.connectRequest(7), SENDER_V4);
+      System.arraycopy(connect, 8, packet, 0, 8);
+      actions.add(UdpTrackerCodec.action(core.udp(packet, SENDER_V4)));
     }
-    parseBody(body);
+    assertThat(actions).containsExactly(1, 1, 2);
+  }
+
+  private static byte[] seed(String target, String name) throws IOException {
+    String path = "TrackerFuzzTestInputs/" + target + "/" + name;
+    try (InputStream in = TrackerFuzzTest.class.getResourceAsStream(path)) {
+      assertThat(in).as(path).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   /** A response body alone, as an announce and as a scrape response (BEP 3, 23, 7, 48). */
