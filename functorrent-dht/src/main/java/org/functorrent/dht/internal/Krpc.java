@@ -103,9 +103,17 @@ public final class Krpc {
         InfoHash infoHash = InfoHash.of(id(a, "info_hash", tid, q).toByteArray());
         boolean implied = a.get("implied_port").orElse(null) instanceof BencodeInteger i
             && i.value() != 0;
-        long port = implied ? 0 : integer(a, "port", tid, q);
-        if (!implied && (port < 1 || port > 65535)) {
-          throw new KrpcException("announce_peer port " + port + " (expected: 1..65535)", tid, q);
+        long port;
+        if (implied) {
+          // The port is to be ignored; keep it only when it is a valid one.
+          port = a.get("port").orElse(null) instanceof BencodeInteger p
+                  && p.value() >= 0 && p.value() <= 65535 ? p.value() : 0;
+        } else {
+          port = integer(a, "port", tid, q);
+          if (port < 1 || port > 65535) {
+            throw new KrpcException(
+                "announce_peer port " + port + " (expected: 1..65535)", tid, q);
+          }
         }
         BencodeString token = string(a, "token", tid, q);
         return new AnnouncePeer(tid, sender, infoHash, (int) port, implied, token);
