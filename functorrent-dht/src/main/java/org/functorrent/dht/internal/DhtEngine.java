@@ -391,6 +391,9 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
       lookups.remove(lookup);
       lookupsRunning = lookups.size();
     });
+    if (kind == Lookup.Kind.GET_PEERS) {
+      lookup.addKnownPeers(store.get(InfoHash.of(target.toByteArray()), random));
+    }
     lookup.start(table.closest(target, RoutingTable.K * 2), extra);
     return lookup.done();
   }

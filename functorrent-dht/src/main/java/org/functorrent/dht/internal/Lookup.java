@@ -122,6 +122,19 @@ final class Lookup {
     step();
   }
 
+  /** Peers known before the lookup starts (from our own store): given to {@code onPeers} first. */
+  void addKnownPeers(List<InetSocketAddress> known) {
+    List<InetSocketAddress> fresh = new ArrayList<>();
+    for (InetSocketAddress p : known) {
+      if (peers.add(p)) {
+        fresh.add(p);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      onPeers.accept(List.copyOf(fresh));
+    }
+  }
+
   /** Ends the lookup now with what it has. */
   void cancel() {
     finish();
