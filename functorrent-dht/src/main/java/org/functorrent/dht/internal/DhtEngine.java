@@ -82,6 +82,7 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
   private final AtomicLong droppedUnknownTransaction = new AtomicLong();
   private final AtomicLong droppedWrongAddress = new AtomicLong();
   private final AtomicLong droppedFiltered = new AtomicLong();
+  private final AtomicLong internalErrors = new AtomicLong();
   private volatile int tableSize;
   private volatile int bucketCount = 1;
   private volatile int storedInfoHashes;
@@ -173,8 +174,8 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
         answer(message, sender);
       }
     } catch (RuntimeException e) {
-      // A bug of ours must not kill the channel: count the datagram as dropped and go on.
-      droppedMalformed.incrementAndGet();
+      // A bug of ours must not kill the channel: count it, drop the datagram and go on.
+      internalErrors.incrementAndGet();
       log.warn("DHT datagram from {} not handled", sender, e);
     } finally {
       publish();
@@ -541,6 +542,11 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
         droppedFiltered.get(),
         rejectedPerIp,
         lookupsRunning);
+  }
+
+  /** Datagrams whose handling failed with an exception (a bug of ours), for tests. */
+  long internalErrors() {
+    return internalErrors.get();
   }
 
   /** The routing table, for tests of this package. */
