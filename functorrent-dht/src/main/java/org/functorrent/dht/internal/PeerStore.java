@@ -30,6 +30,8 @@ public final class PeerStore {
   private final int maxPeersPerInfoHash;
   /** Per info-hash, peer to expiry time, oldest announce first. */
   private final Map<InfoHash, LinkedHashMap<InetSocketAddress, Long>> peers = new HashMap<>();
+  /** The number of peers of all info-hashes together. */
+  private int total;
 
   public PeerStore(Ticker ticker, Duration ttl, int maxInfoHashes, int maxPeersPerInfoHash) {
     this.ticker = ticker;
@@ -52,12 +54,15 @@ public final class PeerStore {
       swarm = new LinkedHashMap<>();
       peers.put(infoHash, swarm);
     }
-    swarm.remove(peer);
+    if (swarm.remove(peer) == null) {
+      total++;
+    }
     swarm.put(peer, now + ttlNanos);
     if (swarm.size() > maxPeersPerInfoHash) {
       Iterator<InetSocketAddress> oldest = swarm.keySet().iterator();
       oldest.next();
       oldest.remove();
+      total--;
     }
     return true;
   }
@@ -69,7 +74,7 @@ public final class PeerStore {
       return ImmutableList.of();
     }
     long now = ticker.read();
-    swarm.values().removeIf(expiry -> expiry - now <= 0);
+    expire(swarm, now);
     if (swarm.isEmpty()) {
       peers.remove(infoHash);
       return ImmutableList.of();
@@ -88,11 +93,17 @@ public final class PeerStore {
     for (Iterator<LinkedHashMap<InetSocketAddress, Long>> it = peers.values().iterator();
         it.hasNext(); ) {
       LinkedHashMap<InetSocketAddress, Long> swarm = it.next();
-      swarm.values().removeIf(expiry -> expiry - now <= 0);
+      expire(swarm, now);
       if (swarm.isEmpty()) {
         it.remove();
       }
     }
+  }
+
+  private void expire(LinkedHashMap<InetSocketAddress, Long> swarm, long now) {
+    int before = swarm.size();
+    swarm.values().removeIf(expiry -> expiry - now <= 0);
+    total -= before - swarm.size();
   }
 
   public int infoHashCount() {
@@ -100,10 +111,6 @@ public final class PeerStore {
   }
 
   public int peerCount() {
-    int n = 0;
-    for (LinkedHashMap<InetSocketAddress, Long> swarm : peers.values()) {
-      n += swarm.size();
-    }
-    return n;
+    return total;
   }
 }

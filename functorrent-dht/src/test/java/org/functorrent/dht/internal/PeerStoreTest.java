@@ -55,6 +55,7 @@ class PeerStoreTest {
     clock.advance(Duration.ofMinutes(31));
     assertThat(store.add(hash(4), peer(1))).isTrue();
     assertThat(store.infoHashCount()).isEqualTo(1);
+    assertThat(store.peerCount()).isEqualTo(1);
   }
 
   @Test
