@@ -111,9 +111,22 @@ class DhtLibtorrentInteropTest {
         found = asker.getPeers(hash, p -> {}).get(60, TimeUnit.SECONDS);
       }
       assertThat(found).as("libtorrent's output:%n%s", seeder.output()).contains(seederAddress);
-      // libtorrent's node talked KRPC with ours: it is in our routing tables.
       assertThat(nodes.stream().mapToLong(n -> n.stats().queriesReceived()).sum()).isPositive();
       assertThat(nodes.stream().mapToLong(n -> n.stats().droppedMalformed()).sum()).isZero();
+
+      // The other way round: a new node of ours that knows only libtorrent's DHT node (on the
+      // same port as its TCP listener) bootstraps through it and finds the seeder too.
+      DhtNode newcomer = DhtNode.create(LoopbackDht.options(seederAddress), group, callbacks);
+      nodes.add(newcomer);
+      newcomer.start().get(30, TimeUnit.SECONDS);
+      assertThat(newcomer.bootstrapped().get(60, TimeUnit.SECONDS))
+          .as("libtorrent answered find_node, with nodes we then reached: %s%nlibtorrent:%n%s",
+              newcomer.stats(), seeder.output())
+          .isGreaterThanOrEqualTo(2);
+      assertThat(newcomer.getPeers(hash, p -> {}).get(60, TimeUnit.SECONDS))
+          .contains(seederAddress);
+      assertThat(newcomer.stats().dropped()).isZero();
+      assertThat(newcomer.stats().errorsReceived()).isZero();
     }
   }
 

@@ -29,7 +29,8 @@ trackers alike: nothing this script does leaves 127.0.0.0/8.
 --dht NODE turns libtorrent's DHT on for that session and its torrents, bootstrapped from the
 given nodes only (they must be 127.x.x.x:PORT; the default public bootstrap node is replaced
 before the session starts), with the settings that let a DHT of loopback nodes work: several
-nodes per IP in the routing table and in searches, no BEP 42 node-id enforcement or preference.
+nodes per IP in the routing table and in searches, no BEP 42 node-id enforcement or preference,
+no rate limit per source IP.
 DHT alerts are printed.
 """
 import os
@@ -79,6 +80,9 @@ def session(port, dht_nodes=()):
             'dht_ignore_dark_internet': False,
             'dht_enforce_node_id': False,
             'dht_prefer_verified_node_ids': False,
+            # libtorrent blocks an IP that sends more than 5 DHT messages a second; here every
+            # node of the swarm is that IP.
+            'dht_block_ratelimit': 1000000,
             'alert_mask': settings['alert_mask'] | int(
                 lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
                 | lt.alert.category_t.connect_notification
