@@ -127,6 +127,26 @@ class DhtLibtorrentInteropTest {
           .contains(seederAddress);
       assertThat(newcomer.stats().dropped()).isZero();
       assertThat(newcomer.stats().errorsReceived()).isZero();
+
+      // Our announce_peer, with the token libtorrent gave us, is accepted by libtorrent's node: a
+      // node of ours that may talk to libtorrent's node only stores at it or nowhere.
+      DhtNode onlyLibtorrent = DhtNode.create(LoopbackDht.options(seederAddress).toBuilder()
+          .addressFilter(seederAddress::equals).build(), group, callbacks);
+      nodes.add(onlyLibtorrent);
+      onlyLibtorrent.start().get(30, TimeUnit.SECONDS);
+      assertThat(onlyLibtorrent.bootstrapped().get(60, TimeUnit.SECONDS)).isEqualTo(1);
+      byte[] other = new byte[20];
+      new Random().nextBytes(other);
+      InfoHash second = InfoHash.of(other);
+      AnnounceResult announced =
+          onlyLibtorrent.announce(second, 31337).get(60, TimeUnit.SECONDS);
+      assertThat(announced.storedAt()).isEqualTo(1);
+      long deadline2 = System.nanoTime() + PATIENCE.toNanos();
+      while (!seeder.output().contains(":31337") && System.nanoTime() < deadline2) {
+        Thread.sleep(100);
+      }
+      assertThat(seeder.output())
+          .containsPattern("dht_announce_alert: .*127\\.0\\.0\\.1:31337.*" + second.toHex());
     }
   }
 

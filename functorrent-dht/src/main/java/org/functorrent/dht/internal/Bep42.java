@@ -44,10 +44,14 @@ public final class Bep42 {
     return (int) crc.getValue();
   }
 
-  /** A random id that is valid for {@code ip}; for exempt or IPv6 addresses, just a random id. */
+  /**
+   * A random id that is valid for {@code ip}; for exempt, wildcard or IPv6 addresses (where our
+   * external address is not known or not checked), just a random id.
+   */
   public static NodeId idFor(InetAddress ip, Random random) {
     NodeId r = NodeId.random(random);
-    if (!(ip instanceof Inet4Address v4) || isExempt(ip)) {
+    if (!(ip instanceof Inet4Address v4) || isExempt(ip) || ip.isAnyLocalAddress()
+        || ip.isMulticastAddress()) {
       return r;
     }
     byte[] id = r.toByteArray();

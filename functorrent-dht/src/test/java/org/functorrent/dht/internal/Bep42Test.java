@@ -54,6 +54,18 @@ class Bep42Test {
         .isTrue();
   }
 
+  @org.junit.jupiter.api.Test
+  void aWildcardBindAddressGivesAnUnconstrainedRandomId() throws Exception {
+    // 0.0.0.0 says nothing about our external address: the ids must not all share a prefix.
+    InetAddress any = InetAddress.getByName("0.0.0.0");
+    Random random = new Random();
+    java.util.Set<Integer> firstBytes = new java.util.HashSet<>();
+    for (int i = 0; i < 64; i++) {
+      firstBytes.add(Bep42.idFor(any, random).byteAt(0));
+    }
+    assertThat(firstBytes.size()).isGreaterThan(8);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"172.32.0.1", "172.15.0.1", "11.0.0.1", "192.169.0.1", "128.0.0.1"})
   void otherAddressesAreNot(String ip) throws Exception {
