@@ -157,12 +157,32 @@ class DhtNodeTest {
   }
 
   @Test
-  void closeIsIdempotentAndEndsOperations() {
+  void closeIsIdempotentEndsOperationsAndFreesThePort() throws Exception {
     DhtNode a = node(LoopbackDht.options());
-    a.start().join();
+    InetSocketAddress address = a.start().join();
     a.close();
     a.close();
     assertThat(a.getPeers(randomHash(), p -> {})).isCompletedExceptionally();
+    try (java.net.DatagramSocket again = new java.net.DatagramSocket(address)) {
+      assertThat(again.getLocalPort()).isEqualTo(address.getPort());
+    }
+  }
+
+  @Test
+  void closeWhileALookupRunsEndsItWithWhatItHas() throws Exception {
+    // A bootstrap node that never answers, and a query timeout far beyond the test's: only
+    // close() can end the bootstrap lookup.
+    try (java.net.DatagramSocket silent = new java.net.DatagramSocket(
+        new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+      DhtNode b = node(LoopbackDht.options((InetSocketAddress) silent.getLocalSocketAddress())
+          .withQueryTimeout(java.time.Duration.ofMinutes(10)));
+      b.start().join();
+      silent.setSoTimeout(10_000);
+      silent.receive(new java.net.DatagramPacket(new byte[4096], 4096)); // its find_node
+      assertThat(b.bootstrapped()).isNotDone();
+      b.close();
+      assertThat(b.bootstrapped().join()).isZero();
+    }
   }
 
   @Test
