@@ -19,7 +19,8 @@ package org.functorrent.dht;
  *     too late)
  * @param droppedWrongAddress answers from another address than the one queried
  * @param droppedFiltered datagrams from addresses the options' address filter refuses
- * @param rejectedPerIp nodes kept out of the routing table because their IP address had enough
+ * @param rejectedPerIp times a node was kept out of the routing table because its IP address
+ *     had enough nodes there already
  * @param lookupsRunning lookups in progress
  */
 public record DhtStats(

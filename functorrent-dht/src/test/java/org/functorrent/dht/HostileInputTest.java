@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.functorrent.bencode.Bencode;
@@ -110,6 +111,49 @@ class HostileInputTest {
     assertThat(s.droppedMalformed()).isEqualTo(5);
     assertThat(s.droppedOversized()).isEqualTo(2);
     assertThat(s.queriesReceived()).isEqualTo(1); // the last ping only
+  }
+
+  @Test
+  void manyIdsFromOneAddressDoNotFloodTheRoutingTable() throws Exception {
+    DhtNode guarded = DhtNode.create(LoopbackDht.options().withMaxNodesPerIp(2), group);
+    InetSocketAddress target = guarded.start().join();
+    try {
+      java.util.Random random = new java.util.Random();
+      List<DatagramSocket> sockets = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 40; i++) {
+          DatagramSocket s = new DatagramSocket(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+          s.setSoTimeout(5000);
+          sockets.add(s);
+          // Each socket pings with two different ids: a new one per query.
+          for (int j = 0; j < 2; j++) {
+            byte[] id = new byte[20];
+            random.nextBytes(id);
+            byte[] ping = Bencode.encode(BencodeDictionary.builder()
+                .put("t", "p" + j)
+                .put("y", "q")
+                .put("q", "ping")
+                .put("a", BencodeDictionary.builder().put("id", BencodeString.of(id)).build())
+                .build());
+            s.send(new DatagramPacket(ping, ping.length, target));
+            receive(s); // answered all the same
+          }
+        }
+      } finally {
+        for (DatagramSocket s : sockets) {
+          s.close();
+        }
+      }
+      await(() -> guarded.stats().rejectedPerIp(), 76); // published after the last reply
+      assertThat(guarded.stats().queriesReceived()).isEqualTo(80);
+      assertThat(guarded.routingTableSize()).isEqualTo(2);
+      // Every query of the 38 other sockets was refused (the counter counts refusals); the second
+      // id of the two admitted sockets was ignored, one node per IP:port.
+      assertThat(guarded.stats().rejectedPerIp()).isEqualTo(76);
+    } finally {
+      guarded.close();
+    }
   }
 
   @Test

@@ -276,6 +276,7 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
   }
 
   private void send(KrpcMessage message, InetSocketAddress to) {
+    publish(); // whoever sees this message's effect sees it in stats() too
     if (channel == null || !channel.isActive()) {
       return;
     }
