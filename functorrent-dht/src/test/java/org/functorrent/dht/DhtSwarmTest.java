@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Several hundred of our nodes in one JVM on 127.0.0.1, sharing one event loop group. Each
- * bootstraps from the node started before it (a chain through loopback only); then three nodes
- * announce three torrents, and every node's get_peers lookup must find all three peers.
+ * Hundreds of our nodes in one JVM on 127.0.0.1, sharing one event loop group. Each bootstraps
+ * from the node started before it (a chain through loopback only); then nodes announce torrents,
+ * and every node's get_peers lookup must find the announced peers, also after a fifth of the
+ * nodes have left.
  */
 class DhtSwarmTest {
   private static final int NODES = 300;
@@ -104,6 +105,76 @@ class DhtSwarmTest {
       assertThat(missing).isZero();
       assertThat(dropped).isZero();
       assertThat(minTable).isPositive();
+    } finally {
+      for (DhtNode n : nodes) {
+        n.close();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      callbacks.shutdownNow();
+    }
+  }
+
+  /**
+   * A fifth of the nodes go away after the announce, without a word: the others' lookups meet
+   * timeouts, mark those nodes failed, go around them and still find the peer (stored at the 8
+   * closest nodes, so at least one copy is almost surely alive: all 8 gone has odds of 0.2^8).
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void lookupsGoAroundNodesThatLeft() throws Exception {
+    int count = 150;
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    ExecutorService callbacks = Executors.newFixedThreadPool(2);
+    List<DhtNode> nodes = new ArrayList<>();
+    try {
+      InetSocketAddress previous = null;
+      for (int i = 0; i < count; i++) {
+        DhtNode node = DhtNode.create(
+            previous == null ? LoopbackDht.options() : LoopbackDht.options(previous),
+            group, callbacks);
+        nodes.add(node);
+        previous = node.start().get(30, TimeUnit.SECONDS);
+        node.bootstrapped().get(60, TimeUnit.SECONDS);
+      }
+      byte[] b = new byte[20];
+      random.nextBytes(b);
+      InfoHash hash = InfoHash.of(b);
+      DhtNode announcer = nodes.get(random.nextInt(count));
+      assertThat(announcer.announce(hash, 20000).get(60, TimeUnit.SECONDS).storedAt())
+          .isGreaterThanOrEqualTo(4);
+      InetSocketAddress expected =
+          new InetSocketAddress(announcer.localAddress().orElseThrow().getAddress(), 20000);
+
+      List<DhtNode> alive = new ArrayList<>();
+      for (DhtNode n : nodes) {
+        if (n != announcer && random.nextInt(5) == 0) {
+          n.close();
+        } else {
+          alive.add(n);
+        }
+      }
+      long started = System.nanoTime();
+      List<String> misses = new ArrayList<>();
+      for (int from = 0; from < alive.size(); from += IN_PARALLEL) {
+        List<CompletableFuture<List<InetSocketAddress>>> batch = new ArrayList<>();
+        for (int i = from; i < Math.min(alive.size(), from + IN_PARALLEL); i++) {
+          batch.add(alive.get(i).getPeers(hash, p -> {}));
+        }
+        for (int j = 0; j < batch.size(); j++) {
+          List<InetSocketAddress> peers = batch.get(j).get(120, TimeUnit.SECONDS);
+          if (!peers.contains(expected)) {
+            misses.add("node " + (from + j) + " got " + peers);
+          }
+        }
+      }
+      long timeouts = alive.stream().mapToLong(n -> n.stats().timeouts()).sum();
+      System.out.printf("DHT churn: %d of %d nodes left; %d lookups in %d ms; %d timeouts%n",
+          count - alive.size(), count, alive.size(),
+          (System.nanoTime() - started) / 1_000_000, timeouts);
+      assertThat(misses).as("seed %s", seed).isEmpty();
+      assertThat(timeouts).as("the departed were asked, and did not answer").isPositive();
     } finally {
       for (DhtNode n : nodes) {
         n.close();
