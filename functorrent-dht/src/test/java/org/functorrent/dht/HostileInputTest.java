@@ -235,6 +235,24 @@ class HostileInputTest {
   }
 
   @Test
+  void anErrorAnswerFailsTheQueryAndTheNodeStaysOut() throws Exception {
+    node.addNode((InetSocketAddress) socket.getLocalSocketAddress());
+    BencodeDictionary ping = receive();
+    BencodeString tid = (BencodeString) ping.get("t").orElseThrow();
+    send(socket, Bencode.encode(BencodeDictionary.builder()
+        .put("t", tid)
+        .put("y", "e")
+        .put("e", BencodeList.of(org.functorrent.bencode.BencodeInteger.of(202),
+            BencodeString.of("server error")))
+        .build()));
+    await(() -> node.stats().errorsReceived(), 1);
+    assertThat(node.stats().errorsReceived()).isEqualTo(1);
+    assertThat(node.stats().dropped()).isZero();
+    assertThat(node.routingTableSize()).isZero();
+    pingStillAnswered();
+  }
+
+  @Test
   void aBogusCompactLengthInAnAnswerFailsThatQueryOnly() throws Exception {
     InetSocketAddress ours = (InetSocketAddress) socket.getLocalSocketAddress();
     node.addNode(ours);

@@ -228,6 +228,9 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
       errorsReceived.incrementAndGet();
       Error e = (Error) message;
       log.debug("KRPC error {} from {}: {}", e.code(), sender, e.message());
+      // For the routing table an error is a failed query: a node that cannot serve us is of no
+      // use, and a ping of ours that it answers so must not stay pending forever.
+      table.failed(sender);
       p.callback.onFailure();
     }
   }
