@@ -134,7 +134,9 @@ class DhtLibtorrentInteropTest {
           .addressFilter(seederAddress::equals).build(), group, callbacks);
       nodes.add(onlyLibtorrent);
       onlyLibtorrent.start().get(30, TimeUnit.SECONDS);
-      assertThat(onlyLibtorrent.bootstrapped().get(60, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(onlyLibtorrent.bootstrapped().get(60, TimeUnit.SECONDS))
+          .as("%s", onlyLibtorrent.stats())
+          .isEqualTo(1);
       byte[] other = new byte[20];
       new Random().nextBytes(other);
       InfoHash second = InfoHash.of(other);

@@ -30,7 +30,7 @@ trackers alike: nothing this script does leaves 127.0.0.0/8.
 given nodes only (they must be 127.x.x.x:PORT; the default public bootstrap node is replaced
 before the session starts), with the settings that let a DHT of loopback nodes work: several
 nodes per IP in the routing table and in searches, no BEP 42 node-id enforcement or preference,
-no rate limit per source IP.
+no rate limit per source IP, no 8 kB/s cap on DHT replies.
 DHT alerts are printed.
 """
 import os
@@ -83,6 +83,9 @@ def session(port, dht_nodes=()):
             # libtorrent blocks an IP that sends more than 5 DHT messages a second; here every
             # node of the swarm is that IP.
             'dht_block_ratelimit': 1000000,
+            # libtorrent answers at most 8000 bytes/s of DHT traffic by default and drops the rest
+            # silently; a swarm of test nodes asks more than that in a burst.
+            'dht_upload_rate_limit': 10000000,
             'alert_mask': settings['alert_mask'] | int(
                 lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
                 | lt.alert.category_t.connect_notification
