@@ -103,7 +103,8 @@ public final class DhtNode implements AutoCloseable {
    * one: its id is kept, its nodes are asked first at bootstrap. A state file that cannot be read
    * or parsed is logged and ignored (a new id is made), since it is only a cache.
    */
-  public static DhtNode create(DhtOptions options, EventLoopGroup group, Executor callbackExecutor) {
+  public static DhtNode create(
+      DhtOptions options, EventLoopGroup group, Executor callbackExecutor) {
     checkNotNull(options, "options");
     checkNotNull(group, "group");
     checkNotNull(callbackExecutor, "callbackExecutor");

@@ -165,7 +165,9 @@ class DhtLibtorrentInteropTest {
       acceptor.start();
 
       AnnounceResult announced =
-          nodes.get(OUR_NODES / 2).announce(hash, listener.getLocalPort()).get(60, TimeUnit.SECONDS);
+          nodes.get(OUR_NODES / 2)
+              .announce(hash, listener.getLocalPort())
+              .get(60, TimeUnit.SECONDS);
       assertThat(announced.storedAt()).isPositive();
 
       Libtorrent libtorrent = Libtorrent.in(dir.resolve("lt"));

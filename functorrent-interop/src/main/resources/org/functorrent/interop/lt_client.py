@@ -87,9 +87,12 @@ def session(port, dht_nodes=()):
             # silently; a swarm of test nodes asks more than that in a burst.
             'dht_upload_rate_limit': 10000000,
             'alert_mask': settings['alert_mask'] | int(
-                lt.alert.category_t.dht_notification | lt.alert.category_t.dht_operation_notification
+                lt.alert.category_t.dht_notification
+                | lt.alert.category_t.dht_operation_notification
                 | lt.alert.category_t.connect_notification
-                | (lt.alert.category_t.dht_log_notification if os.environ.get('LT_DHT_LOG') else 0)),
+                # LT_DHT_LOG=1 in the environment: libtorrent's DHT log too (for debugging).
+                | (lt.alert.category_t.dht_log_notification
+                   if os.environ.get('LT_DHT_LOG') else 0)),
         })
     s = lt.session(settings, 0)
     rules = lt.ip_filter()

@@ -57,7 +57,7 @@ public final class Compact {
     }
   }
 
-  /** The compact node info of {@code nodes}, 26 bytes each; nodes that are not IPv4 are left out. */
+  /** The compact node info of {@code nodes}, 26 bytes each; nodes not on IPv4 are left out. */
   public static byte[] nodes(List<NodeContact> nodes) {
     byte[] out = new byte[nodes.size() * NODE_LENGTH];
     int at = 0;

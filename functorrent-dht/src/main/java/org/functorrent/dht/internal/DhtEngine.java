@@ -135,7 +135,9 @@ public final class DhtEngine extends SimpleChannelInboundHandler<DatagramPacket>
     this.channel = channel;
     long period = options.maintenanceInterval().toNanos();
     maintenance =
-        channel.eventLoop().scheduleAtFixedRate(this::maintain, period, period, TimeUnit.NANOSECONDS);
+        channel
+            .eventLoop()
+            .scheduleAtFixedRate(this::maintain, period, period, TimeUnit.NANOSECONDS);
   }
 
   // ------------------------------------------------------------------------ incoming datagrams

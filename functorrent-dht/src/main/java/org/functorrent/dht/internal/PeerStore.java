@@ -67,7 +67,7 @@ public final class PeerStore {
     return true;
   }
 
-  /** Up to {@link #MAX_VALUES} live peers of {@code infoHash}, a random choice when there are more. */
+  /** Up to {@link #MAX_VALUES} live peers of {@code infoHash}, a random choice if more. */
   public ImmutableList<InetSocketAddress> get(InfoHash infoHash, Random random) {
     LinkedHashMap<InetSocketAddress, Long> swarm = peers.get(infoHash);
     if (swarm == null) {

@@ -55,7 +55,8 @@ class KrpcTest {
   @Test
   void findNodeQuery() {
     String query =
-        "d1:ad2:id20:abcdefghij01234567896:target20:mnopqrstuvwxyz123456e1:q9:find_node1:t2:aa1:y1:qe";
+        "d1:ad2:id20:abcdefghij01234567896:target20:mnopqrstuvwxyz123456e"
+            + "1:q9:find_node1:t2:aa1:y1:qe";
     assertThat(decode(query)).isEqualTo(new FindNode(AA, ABC, MNO));
     assertThat(encode(new FindNode(AA, ABC, MNO))).isEqualTo(query);
   }
@@ -63,8 +64,9 @@ class KrpcTest {
   @Test
   void findNodeResponseWithCompactNodeInfo() {
     // The BEP's "def456..." stands for compact node info: 26 bytes per node.
-    String node1 = "0123456789abcdefghij" + "\u007f\u0000\u0000\u0001\u001a\u00e1"; // 127.0.0.1:6881
-    String node2 = "ABCDEFGHIJabcdefghij" + "\n\u0001\u0002\u0003\u0000\u0050"; // 10.1.2.3:80
+    // 127.0.0.1:6881 and 10.1.2.3:80
+    String node1 = "0123456789abcdefghij" + "\u007f\u0000\u0000\u0001\u001a\u00e1";
+    String node2 = "ABCDEFGHIJabcdefghij" + "\n\u0001\u0002\u0003\u0000\u0050";
     String response = "d1:rd2:id20:0123456789abcdefghij5:nodes52:" + node1 + node2
         + "e1:t2:aa1:y1:re";
     Response r = (Response) decode(response);
@@ -91,7 +93,8 @@ class KrpcTest {
   @Test
   void getPeersQueryAndResponseWithValues() {
     String query =
-        "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e1:q9:get_peers1:t2:aa1:y1:qe";
+        "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e"
+            + "1:q9:get_peers1:t2:aa1:y1:qe";
     InfoHash hash = InfoHash.of(b("mnopqrstuvwxyz123456"));
     assertThat(decode(query)).isEqualTo(new GetPeers(AA, ABC, hash));
     assertThat(encode(new GetPeers(AA, ABC, hash))).isEqualTo(query);
