@@ -80,30 +80,60 @@ public final class Libtorrent {
    * of it (and has announced, if the torrent names a tracker).
    */
   public Peer seed(Path torrent, Path saveDir, int port, List<InetSocketAddress> peers) {
-    Peer peer = start("seed", torrent, saveDir, port, peers, Duration.ofMinutes(10));
+    return seed(torrent, saveDir, port, peers, List.of());
+  }
+
+  /**
+   * As {@link #seed(Path, Path, int, List)}, with libtorrent's DHT on and bootstrapped from {@code
+   * dhtNodes} only, which must be loopback addresses (the script refuses others); the seeder
+   * announces itself into that DHT.
+   */
+  public Peer seed(
+      Path torrent, Path saveDir, int port, List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes) {
+    Peer peer = start("seed", torrent.toString(), saveDir, port, peers, dhtNodes,
+        Duration.ofMinutes(10));
     peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
     return peer;
+  }
+
+  /**
+   * Starts libtorrent on a magnet link of {@code infoHashHex} with no tracker, its DHT on and
+   * bootstrapped from the loopback {@code dhtNodes} only: it finds peers through the DHT and
+   * connects to them. Runs until closed or {@code timeout}.
+   */
+  public Peer magnet(
+      String infoHashHex, Path saveDir, int port, List<InetSocketAddress> dhtNodes,
+      Duration timeout) {
+    return start("magnet", infoHashHex, saveDir, port, List.of(), dhtNodes, timeout);
   }
 
   /** Starts a leecher of {@code torrent} into {@code saveDir}; see {@link Peer#awaitDone}. */
   public Peer leech(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, Duration timeout) {
-    return start("leech", torrent, saveDir, port, peers, timeout);
+    return start("leech", torrent.toString(), saveDir, port, peers, List.of(), timeout);
   }
 
   private Peer start(
       String mode,
-      Path torrent,
+      String torrent,
       Path saveDir,
       int port,
       List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes,
       Duration timeout) {
     Path status = workDir.resolve(mode + "-" + port + ".status");
-    List<String> command =
-        command(mode, torrent.toString(), saveDir.toString(), Integer.toString(port));
+    List<String> command = command(mode, torrent, saveDir.toString(), Integer.toString(port));
     for (InetSocketAddress peer : peers) {
       command.add("--peer");
       command.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+    }
+    for (InetSocketAddress node : dhtNodes) {
+      if (node.isUnresolved() || !node.getAddress().isLoopbackAddress()) {
+        throw new IllegalArgumentException("DHT node " + node + " (expected: 127.x.x.x)");
+      }
+      command.add("--dht");
+      command.add(node.getAddress().getHostAddress() + ":" + node.getPort());
     }
     command.add("--status");
     command.add(status.toString());
