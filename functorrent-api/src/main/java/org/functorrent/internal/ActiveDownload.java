@@ -155,9 +155,12 @@ public final class ActiveDownload implements Download {
               .checkExisting((checked, total) -> {})
               .whenCompleteAsync(
                   (verified, error) -> {
+                    if (stopping) {
+                      return; // stopped while checking: the storage closed under the check
+                    }
                     if (error != null) {
                       fail(error);
-                    } else if (!stopping) {
+                    } else {
                       checked = true;
                       if (!paused) {
                         joinSwarm(verified);
