@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
@@ -241,6 +242,21 @@ public final class ActiveDownload implements Download {
       @Override
       public void peerBanned(SocketAddress peer) {
         log.info("{}: banned {} for sending bad data", meta.name(), peer);
+      }
+
+      @Override
+      public void storageFailed(Throwable cause) {
+        // The disk cannot take the data (full, read-only, failing): the download fails with the
+        // storage's exception, which names the path; what was verified stays on disk.
+        try {
+          loop.execute(() -> {
+            if (!stopping) {
+              fail(cause);
+            }
+          });
+        } catch (RejectedExecutionException e) {
+          log.debug("{}: storage failed after the client closed: {}", meta.name(), cause.toString());
+        }
       }
     };
   }

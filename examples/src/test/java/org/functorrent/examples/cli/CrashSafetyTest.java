@@ -130,20 +130,23 @@ class CrashSafetyTest {
 
   private Process program(Path torrent, Path out, InetSocketAddress seeder, Path log)
       throws Exception {
+    return new ProcessBuilder(programCommand(torrent, out, seeder))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  private static List<String> programCommand(Path torrent, Path out, InetSocketAddress seeder) {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(
+    return List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx128m",
         "-Dorg.slf4j.simpleLogger.log.org.functorrent.internal.ActiveDownload=info",
         "-cp", classPath,
         FuncTorrentCommand.class.getName(),
         "download", torrent.toString(), "--dir", out.toString(), "--bind", "127.0.0.1",
-        "--port", "0", "--no-trackers", "--peer", "127.0.0.1:" + seeder.getPort()));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+        "--port", "0", "--no-trackers", "--peer", "127.0.0.1:" + seeder.getPort());
   }
 
   /** The "N of M pieces on disk" that the program logged after checking its files. */
@@ -257,5 +260,74 @@ class CrashSafetyTest {
       store.timer.shutdownNow();
     }
     assertThat(new File(out.toFile(), ".functorrent")).isDirectory();
+  }
+
+  /**
+   * A file-size limit (the shell's {@code ulimit -f}) stands in for a disk that fills up, with
+   * no mount and no root: the program exits with status 1 and one line on stderr that names the
+   * file and the file system's reason, not a stack trace; the pieces whole on disk are found
+   * again by a run without the limit, which finishes.
+   */
+  @Test
+  void aDiskThatFillsUpEndsTheProgramWithOneLineNamingTheFile() throws Exception {
+    byte[] data = new byte[3 * 1024 * 1024];
+    new Random(10).nextBytes(data);
+    Path seedFile = Files.createDirectories(dir.resolve("seed")).resolve("data.bin");
+    Files.write(seedFile, data);
+    Path torrent = dir.resolve("data.torrent");
+    Files.write(torrent, TorrentCreator.of(seedFile).pieceLength(PIECE).create());
+    MetaInfo meta = MetaInfo.parse(torrent);
+    Path out = dir.resolve("out");
+    Path file = out.resolve("data.bin");
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    ExecutorService callbacks = Executors.newSingleThreadExecutor();
+    SlowStore store = new SlowStore(data, 0);
+    try (PeerClient seeder =
+        PeerClient.create(group, PeerId.random("-FS0001-"), callbacks, PeerOptions.defaults())) {
+      InetSocketAddress address =
+          seeder.listen(new InetSocketAddress("127.0.0.1", 0)).get(10, TimeUnit.SECONDS);
+      BitSet all = new BitSet();
+      all.set(0, meta.pieceCount());
+      seeder.addTorrent(meta, store, all, new SwarmListener() {});
+      // 1024 blocks of 512 bytes: a third of the file.
+      List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -f 1024; exec \"$@\"",
+          "functorrent"));
+      limited.addAll(programCommand(torrent, out, address));
+      Process p = new ProcessBuilder(limited).start();
+      p.getOutputStream().close();
+      CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("stdout %s%nstderr %s", stdout.get(), stderr).isEqualTo(1);
+      List<String> errors = stderr.lines()
+          .filter(l -> !l.startsWith("[") && !l.isBlank()) // log lines of the library
+          .toList();
+      assertThat(errors).as(stderr).hasSize(1);
+      assertThat(errors.get(0)).contains(file.toString()).contains("File too large")
+          .doesNotContain("\tat ");
+      OnDisk disk = onDisk(file, meta);
+      assertThat(disk.whole().cardinality()).as("whole pieces").isPositive();
+
+      Path log = dir.resolve("unlimited.log");
+      Process again = program(torrent, out, address, log);
+      try {
+        assertThat(piecesFoundAtStart(log)).isEqualTo(disk.whole().cardinality());
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(Files.readString(log)).isZero();
+      } finally {
+        again.destroyForcibly();
+      }
+      assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      callbacks.shutdown();
+      store.timer.shutdownNow();
+    }
   }
 }

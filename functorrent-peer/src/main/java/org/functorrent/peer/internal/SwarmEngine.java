@@ -634,16 +634,17 @@ public final class SwarmEngine implements Swarm {
       write = CompletableFuture.failedFuture(e);
     }
     onLoop(
-        write.handle((v, e) -> e == null),
-        ok -> {
+        write.handle((v, e) -> e),
+        error -> {
           piece.release();
           from.writeFinished();
-          if (Boolean.TRUE.equals(ok)) {
+          if (error == null) {
             if (picker.blockWritten(block)) {
               verify(block.piece());
             }
           } else {
             picker.blockWriteFailed(block);
+            storageFailed(error);
             requestFromAll();
           }
         },
@@ -657,7 +658,30 @@ public final class SwarmEngine implements Swarm {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    onLoop(f, ok -> pieceChecked(piece, Boolean.TRUE.equals(ok)), () -> {});
+    Throwable[] error = new Throwable[1];
+    onLoop(
+        f.whenComplete((ok, e) -> error[0] = e),
+        ok -> {
+          if (error[0] == null) {
+            pieceChecked(piece, Boolean.TRUE.equals(ok));
+          } else if (!closed) {
+            picker.pieceFailed(piece); // downloaded again; nobody is blamed for a disk error
+            storageFailed(error[0]);
+            requestFromAll();
+          }
+        },
+        () -> {});
+  }
+
+  /** The store failed: the owner hears of it (unwrapped from completion wrappers). */
+  private void storageFailed(Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    if (!closed) {
+      notifyListener(l -> l.storageFailed(cause));
+    }
   }
 
   private void pieceChecked(int piece, boolean ok) {
