@@ -229,7 +229,8 @@ class ClientLifecycleLeakTest {
           firstPiece.get(30, TimeUnit.SECONDS);
           for (int k = 0; k < 3; k++) {
             d.pause().get(30, TimeUnit.SECONDS);
-            // PAUSED, unless the last blocks in flight completed the download meanwhile.
+            // PAUSED, unless the last blocks in flight completed the download meanwhile (then
+            // pause() returns once the download has settled in its final state).
             assertThat(d.stats().state())
                 .isIn(DownloadState.PAUSED, DownloadState.SEEDING, DownloadState.COMPLETED);
             d.resume().get(30, TimeUnit.SECONDS);

@@ -516,7 +516,8 @@ public final class ActiveDownload implements Download {
           pauseDone =
               CompletableFuture.allOf(peersDone, trackersDone)
                   .handle((v, e) -> null)
-                  .thenCompose(v -> stopping ? done() : storage.flush())
+                  // Completed (or stopped) meanwhile: pause() returns once that has settled.
+                  .thenCompose(v -> stopping ? stopped : storage.flush())
                   .handle((v, e) -> (Void) null)
                   .thenApplyAsync(
                       v -> {
@@ -640,10 +641,6 @@ public final class ActiveDownload implements Download {
       path = path.resolve(segment);
     }
     return new PieceStream(this, meta, fileIndex, file, path);
-  }
-
-  private static CompletableFuture<Void> done() {
-    return CompletableFuture.completedFuture(null);
   }
 
   /** Raises pieces {@code from} to {@code to} for {@code stream}, replacing its last window. */
