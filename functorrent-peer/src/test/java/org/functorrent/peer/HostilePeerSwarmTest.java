@@ -458,6 +458,56 @@ class HostilePeerSwarmTest {
     assertThat(leecher.events.connected).hasSize(2);
   }
 
+  @Test
+  void manySilentIncomingConnectionsAreCappedAndTheRestGoesOn() throws Exception {
+    // A handshake timeout of a minute: only the cap can close a silent connection in this test.
+    Leecher leecher = new Leecher(OPTIONS.withHandshakeTimeout(Duration.ofMinutes(1)));
+    InetSocketAddress address = leecher.listen();
+    int cap = 2 * OPTIONS.maxPeersPerClient();
+    List<Wire> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < cap + 20; i++) {
+        silent.add(RawPeer.dial(address, w -> {}));
+      }
+      // Which ones are past the cap depends on the order the event loops take them in.
+      java.util.Set<Wire> closed = new java.util.HashSet<>();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (closed.size() < 20 && System.nanoTime() < until) {
+        for (Wire w : silent) {
+          if (!closed.contains(w) && w.closedNow()) {
+            closed.add(w);
+          }
+        }
+      }
+      assertThat(closed).as("connections past the cap, closed at once").hasSize(20);
+    } finally {
+      for (Wire w : silent) {
+        w.socket.close();
+      }
+    }
+    // Once they are gone, peers are accepted again.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Wire honest = null;
+    while (honest == null) {
+      Wire w = RawPeer.dial(address, x -> {
+        x.sendHandshake(meta.infoHash().toByteArray(), PeerId.random("-RW0005-").toByteArray(),
+            0);
+      });
+      w.socket.setSoTimeout(2_000);
+      try {
+        w.readHandshake();
+        honest = w;
+      } catch (IOException refused) {
+        w.socket.close();
+        assertThat(System.nanoTime()).as("accepted again").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+    }
+    honest.socket.close();
+    leecher.swarm.addPeers(List.of(honestSeeder()));
+    leecher.completes();
+  }
+
   // ------------------------------------------------------------------ peers that ask us for data
 
   private static final long FAST = RawPeer.FAST_EXTENSION;

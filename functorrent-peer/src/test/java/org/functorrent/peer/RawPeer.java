@@ -223,6 +223,18 @@ final class RawPeer implements AutoCloseable {
       return null;
     }
 
+    /** Whether the other side has closed the connection: one read that waits a millisecond. */
+    boolean closedNow() throws IOException {
+      try {
+        socket.setSoTimeout(1);
+        return socket.getInputStream().read(new byte[8192]) < 0;
+      } catch (SocketTimeoutException e) {
+        return false;
+      } catch (SocketException e) {
+        return true; // reset by the other side
+      }
+    }
+
     /**
      * Whether the other side closes the connection within {@code millis}, reading and dropping
      * whatever it sends meanwhile.
