@@ -252,6 +252,37 @@ class HostilePeerSwarmTest {
   }
 
   @Test
+  void aLyingBitfieldWhosePiecesAreAllRejectedCostsABoundedNumberOfRequests() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger requests =
+        new java.util.concurrent.atomic.AtomicInteger();
+    RawPeer liar = rawPeer(w -> {
+      answerHandshake(w, RawPeer.FAST_EXTENSION);
+      w.send(RawPeer.HAVE_ALL); // it has nothing
+      w.send(RawPeer.UNCHOKE);
+      for (Frame f = w.read(); f != null; f = w.read()) {
+        if (f.id() == RawPeer.REQUEST) {
+          requests.incrementAndGet();
+          w.send(RawPeer.REJECT, f.payload());
+        }
+      }
+    });
+    Leecher leecher = new Leecher(OPTIONS);
+    leecher.swarm.addPeers(List.of(liar.address()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (requests.get() < blockCount() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(1000); // a second of the liar alone: rejected blocks must not be asked again
+    int alone = requests.get();
+    leecher.swarm.addPeers(List.of(honestSeeder()));
+    leecher.completes();
+    System.out.printf("requests to a peer that rejects them all: %d in its first second"
+        + " alone, %d in all (%d blocks)%n", alone, requests.get(), blockCount());
+    assertThat(alone).as("requests in a second alone with the liar")
+        .isLessThanOrEqualTo(2 * blockCount());
+  }
+
+  @Test
   void unrequestedBlocksCloseThePeerAndNeverReachStorage() throws Exception {
     RawPeer pusher = rawPeer(w -> {
       answerHandshake(w, 0);

@@ -435,6 +435,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
           return;
         }
         if (outstanding.remove(block) != null) {
+          if (!peerChoking) {
+            // Refused while it has us unchoked: it will not serve this block, so it is not asked
+            // of this peer again for a while (else each reject brings the same request back).
+            timedOut.put(block, swarm.nanoTime());
+          }
           swarm.picker().requestDropped(block);
           requestMore();
         }
