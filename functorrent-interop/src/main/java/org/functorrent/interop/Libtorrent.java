@@ -108,6 +108,18 @@ public final class Libtorrent {
     return start("magnet", infoHashHex, saveDir, port, List.of(), dhtNodes, timeout);
   }
 
+  /**
+   * Starts a seeder that never checks the data in {@code saveDir} (libtorrent's seed mode with
+   * every piece marked verified): where the files are corrupt, it serves corrupt blocks. Returns
+   * once it is seeding.
+   */
+  public Peer seedUnchecked(Path torrent, Path saveDir, int port, List<InetSocketAddress> peers) {
+    Peer peer = start("seed-unchecked", torrent.toString(), saveDir, port, peers, List.of(),
+        Duration.ofMinutes(10));
+    peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
+    return peer;
+  }
+
   /** Starts a leecher of {@code torrent} into {@code saveDir}; see {@link Peer#awaitDone}. */
   public Peer leech(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, Duration timeout) {

@@ -3,6 +3,7 @@
 
 usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
                          [--dht 127.x.x.x:PORT]...
+       lt_client.py seed-unchecked TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
        lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
                          [--dht 127.x.x.x:PORT]...
        lt_client.py magnet INFOHASH SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
@@ -13,6 +14,8 @@ usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status 
 
 seed:   checks SAVE_DIR against TORRENT and seeds until SIGTERM; writes SEEDING to the status
         file once it has all pieces (and its first announce, if any, has been answered or failed).
+seed-unchecked: seeds SAVE_DIR as it is, never hashing it (seed mode with every piece marked
+        verified): a seeder that serves corrupt data if the files are corrupt.
 leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status file and exits 0
         when every piece is verified; exits 1 after --timeout seconds (default 300).
 hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
@@ -129,12 +132,17 @@ def options(args):
     return peers, status, timeout, dht
 
 
-def add(s, torrent, save_dir, peers, dht=False, magnet=None):
+def add(s, torrent, save_dir, peers, dht=False, magnet=None, unchecked=False):
     if magnet:
         params = lt.parse_magnet_uri('magnet:?xt=urn:btih:' + magnet)
     else:
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(torrent)
+    if unchecked:
+        # seed mode alone hashes each piece the first time a peer asks for it; marking every
+        # piece verified skips that too.
+        params.flags |= lt.torrent_flags.seed_mode
+        params.verified_pieces = [True] * params.ti.num_pieces()
     params.save_path = os.path.abspath(save_dir)
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     params.flags |= lt.torrent_flags.disable_lsd | lt.torrent_flags.disable_pex
@@ -159,10 +167,13 @@ def run_peer(mode, torrent, save_dir, port, rest):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
     s = session(int(port), dht)
+    unchecked = mode == 'seed-unchecked'
+    if unchecked:
+        mode = 'seed'
     if mode == 'magnet':
         handle = add(s, None, save_dir, peers, bool(dht), magnet=torrent)
     else:
-        handle = add(s, torrent, save_dir, peers, bool(dht))
+        handle = add(s, torrent, save_dir, peers, bool(dht), unchecked=unchecked)
     started = time.time()
     announced = not handle.trackers()
     reported = None
@@ -252,7 +263,7 @@ def verify(torrent, save_dir):
 
 
 def main(argv):
-    if len(argv) >= 4 and argv[0] in ('seed', 'leech', 'magnet'):
+    if len(argv) >= 4 and argv[0] in ('seed', 'seed-unchecked', 'leech', 'magnet'):
         return run_peer(argv[0], argv[1], argv[2], argv[3], argv[4:])
     if len(argv) == 2 and argv[0] == 'hash':
         return hash_torrent(argv[1])
