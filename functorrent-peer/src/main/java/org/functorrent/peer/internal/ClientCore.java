@@ -60,6 +60,8 @@ public final class ClientCore {
   private final Executor callbacks;
   private final PeerOptions options;
   private final ConcurrentHashMap<InfoHash, SwarmEngine> swarms = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<InfoHash, MetadataFetchEngine> fetches =
+      new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
   /** Received blocks of all connections that storage has not taken yet. */
@@ -238,6 +240,25 @@ public final class ClientCore {
     swarms.remove(swarm.infoHash(), swarm);
   }
 
+  /** Starts fetching a torrent's metadata from peers (BEP 9). */
+  public MetadataFetchEngine fetchMetadata(
+      InfoHash infoHash, List<? extends List<String>> trackerTiers) {
+    checkState(!closed, "closed");
+    if (swarms.containsKey(infoHash)) {
+      throw new IllegalStateException("torrent already added: " + infoHash);
+    }
+    MetadataFetchEngine fetch = new MetadataFetchEngine(this, infoHash, trackerTiers);
+    if (fetches.putIfAbsent(infoHash, fetch) != null) {
+      throw new IllegalStateException("metadata already being fetched: " + infoHash);
+    }
+    fetch.start();
+    return fetch;
+  }
+
+  void removeFetch(MetadataFetchEngine fetch) {
+    fetches.remove(fetch.infoHash(), fetch);
+  }
+
   /** Closes the listen socket, every swarm and every connection; waits at most ten seconds. */
   public void close() {
     if (closed) {
@@ -251,6 +272,9 @@ public final class ClientCore {
     }
     for (SwarmEngine swarm : new ArrayList<>(swarms.values())) {
       all.add(swarm.closeAsync());
+    }
+    for (MetadataFetchEngine fetch : new ArrayList<>(fetches.values())) {
+      all.add(fetch.closeAsync());
     }
     for (Channel ch : new ArrayList<>(accepted)) {
       all.add(toCompletable(ch.close()));
@@ -297,6 +321,14 @@ public final class ClientCore {
         timeout.cancel(false);
       }
       SwarmEngine swarm = swarms.get(h.infoHash());
+      MetadataFetchEngine fetch = swarm == null ? fetches.get(h.infoHash()) : null;
+      if (fetch != null && !h.peerId().equals(peerId) && !closed) {
+        // A magnet link's metadata is being fetched: the peer may have it.
+        MetadataConnection connection = new MetadataConnection(fetch, false);
+        ctx.pipeline().replace(this, "peer", connection);
+        connection.handshakeReceived(h);
+        return;
+      }
       if (swarm == null || h.peerId().equals(peerId) || closed) {
         log.debug("{}: unknown info-hash {} or our own peer id", ctx.channel(), h.infoHash());
         ctx.close();
