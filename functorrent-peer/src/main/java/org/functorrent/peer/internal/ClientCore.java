@@ -72,6 +72,8 @@ public final class ClientCore {
   private volatile int listenPort = -1;
   private volatile boolean closed;
   private final LongSupplier nanoClock;
+  /** BEP 11: at most one PEX message a minute to each peer; tests shorten it. */
+  private volatile long pexIntervalNanos = TimeUnit.MINUTES.toNanos(1);
 
   private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
   private Class<? extends ServerSocketChannel> serverChannelType = NioServerSocketChannel.class;
@@ -105,6 +107,16 @@ public final class ClientCore {
 
   long nanoTime() {
     return nanoClock.getAsLong();
+  }
+
+  long pexIntervalNanos() {
+    return pexIntervalNanos;
+  }
+
+  /** For tests: the time between two PEX messages to one peer (a minute otherwise). */
+  ClientCore pexInterval(java.time.Duration interval) {
+    pexIntervalNanos = interval.toNanos();
+    return this;
   }
 
   EventLoopGroup group() {

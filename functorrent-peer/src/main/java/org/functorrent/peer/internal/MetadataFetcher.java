@@ -18,7 +18,8 @@ import org.functorrent.metainfo.InfoHash;
  * thread and it answers through {@link Actions}.
  *
  * <ul>
- *   <li>Sizes: a peer announcing no {@code metadata_size}, or 0, or more than the limit, is refused.
+ *   <li>Sizes: a peer announcing no {@code metadata_size}, or 0, or more than the limit, is
+ *       refused.
  *       The size announced by the most peers is fetched; peers announcing another size wait.
  *   <li>Requests: the 16 KiB pieces are spread over the peers, at most {@link #MAX_IN_FLIGHT} per
  *       peer, a piece never asked of a peer that rejected it. A request unanswered for the timeout
@@ -381,7 +382,9 @@ final class MetadataFetcher<P> {
     }
     PeerState state = peers.get(source);
     for (int piece = 0; piece < pieces.length && state.inFlight < MAX_IN_FLIGHT; piece++) {
-      if (pieces[piece] == null && !inFlight.containsKey(piece) && !state.rejected.contains(piece)) {
+      if (pieces[piece] == null
+          && !inFlight.containsKey(piece)
+          && !state.rejected.contains(piece)) {
         send(source, piece, nowNanos);
       }
     }

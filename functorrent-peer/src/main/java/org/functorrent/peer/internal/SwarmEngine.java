@@ -153,6 +153,9 @@ public final class SwarmEngine implements Swarm {
   private List<ExtensionHandler> standardExtensions(MetaInfo meta) {
     List<ExtensionHandler> standard = new ArrayList<>();
     standard.add(new MetadataServer(meta.infoBytes()));
+    if (!meta.isPrivate()) {
+      standard.add(new PexExtension(this, client.pexIntervalNanos()));
+    }
     return standard;
   }
 
@@ -626,6 +629,21 @@ public final class SwarmEngine implements Swarm {
 
   ClientCore client() {
     return client;
+  }
+
+  /** The connections that joined the swarm, now (a copy). */
+  List<PeerConnection> connectionsNow() {
+    return new ArrayList<>(connections);
+  }
+
+  /** The number of addresses this swarm knows (dialled, to dial, or dropped). */
+  int knownCount() {
+    return known.size();
+  }
+
+  /** Whether the swarm knows {@code address} (for tests). */
+  boolean knows(InetSocketAddress address) {
+    return known.containsKey(address);
   }
 
   /** Requests that a peer passed over for too long were taken back. */
