@@ -88,7 +88,42 @@ public final class Libtorrent {
   /** Starts a leecher of {@code torrent} into {@code saveDir}; see {@link Peer#awaitDone}. */
   public Peer leech(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, Duration timeout) {
-    return start("leech", torrent, saveDir, port, peers, timeout);
+    return start("leech", torrent.toString(), saveDir, port, peers, timeout, List.of());
+  }
+
+  /** Option of {@link #seedWith} and {@link #leechWith}: use peer exchange (ut_pex). */
+  public static final String PEX = "--pex";
+
+  /** Option: print each peer the torrent connects to (see {@link Peer#peersSeen()}). */
+  public static final String LOG_PEERS = "--log-peers";
+
+  /** Option: cap the torrent's download rate. */
+  public static List<String> downloadLimit(long bytesPerSecond) {
+    return List.of("--download-limit", Long.toString(bytesPerSecond));
+  }
+
+  /**
+   * A leecher of {@code torrentOrMagnet} (a {@code .torrent} path, or a magnet link whose
+   * metadata libtorrent fetches with ut_metadata) with options ({@link #PEX}, {@link #LOG_PEERS},
+   * {@link #downloadLimit}).
+   */
+  public Peer leechWith(
+      String torrentOrMagnet,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      Duration timeout,
+      List<String> options) {
+    return start("leech", torrentOrMagnet, saveDir, port, peers, timeout, options);
+  }
+
+  /** A seeder as {@link #seed}, with options ({@link #PEX}, {@link #LOG_PEERS}). */
+  public Peer seedWith(
+      Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, List<String> options) {
+    Peer peer =
+        start("seed", torrent.toString(), saveDir, port, peers, Duration.ofMinutes(10), options);
+    peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
+    return peer;
   }
 
   private Peer start(
@@ -98,9 +133,20 @@ public final class Libtorrent {
       int port,
       List<InetSocketAddress> peers,
       Duration timeout) {
+    return start(mode, torrent.toString(), saveDir, port, peers, timeout, List.of());
+  }
+
+  private Peer start(
+      String mode,
+      String torrent,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      Duration timeout,
+      List<String> options) {
     Path status = workDir.resolve(mode + "-" + port + ".status");
-    List<String> command =
-        command(mode, torrent.toString(), saveDir.toString(), Integer.toString(port));
+    List<String> command = command(mode, torrent, saveDir.toString(), Integer.toString(port));
+    command.addAll(options);
     for (InetSocketAddress peer : peers) {
       command.add("--peer");
       command.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
@@ -144,6 +190,17 @@ public final class Libtorrent {
 
     public String output() {
       return process.output();
+    }
+
+    /** The peers ("HOST:PORT") it has been connected to, with {@link #LOG_PEERS}. */
+    public List<String> peersSeen() {
+      List<String> seen = new ArrayList<>();
+      for (String line : process.output().split("\n")) {
+        if (line.startsWith("peer ")) {
+          seen.add(line.substring(5).trim());
+        }
+      }
+      return seen;
     }
 
     /** Waits until the status file says {@code word}; fails if the process ends first. */

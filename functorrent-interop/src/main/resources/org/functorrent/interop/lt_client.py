@@ -3,6 +3,8 @@
 
 usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
        lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
+       (seed and leech also take --pex, --log-peers, --download-limit BYTES_PER_S; leech takes a
+        magnet link instead of TORRENT)
        lt_client.py hash TORRENT
        lt_client.py create PATH OUT [PIECE_BYTES] [v1|hybrid]
        lt_client.py verify TORRENT SAVE_DIR
@@ -11,12 +13,16 @@ seed:   checks SAVE_DIR against TORRENT and seeds until SIGTERM; writes SEEDING 
         file once it has all pieces (and its first announce, if any, has been answered or failed).
 leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status file and exits 0
         when every piece is verified; exits 1 after --timeout seconds (default 300).
+--pex:  loads libtorrent's ut_pex and lets the torrent use peer exchange (loopback peers only).
+--log-peers: prints "peer HOST:PORT" once for every peer the torrent is connected to.
+--download-limit: caps the torrent's download rate (bytes per second).
+A magnet link (magnet:?xt=...) is fetched with ut_metadata (BEP 9) from its tr / x.pe peers.
 hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
 create: makes a torrent of PATH with libtorrent's creator; prints its v1 info-hash.
 verify: checks SAVE_DIR against TORRENT; prints <pieces verified> <pieces>; exit 0 if all.
 
 Every session listens on 127.0.0.1 only, with DHT, local service discovery, UPnP, NAT-PMP and
-peer exchange off, and an IP filter that blocks every address outside loopback for peers and
+peer exchange (unless --pex) off, and an IP filter that blocks every address outside loopback for peers and
 trackers alike: nothing this script does leaves 127.0.0.0/8.
 """
 import os
@@ -27,7 +33,7 @@ import time
 import libtorrent as lt
 
 
-def session(port):
+def session(port, pex=False):
     s = lt.session({
         'listen_interfaces': '127.0.0.1:%d' % port,
         'outgoing_interfaces': '127.0.0.1',
@@ -58,6 +64,10 @@ def session(port):
     rules.add_rule('::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 1)
     rules.add_rule('::1', '::1', 0)
     s.set_ip_filter(rules)
+    # The session has no default plugins: ut_metadata for magnet links, ut_pex only if asked.
+    s.add_extension('ut_metadata')
+    if pex:
+        s.add_extension('ut_pex')
     return s
 
 
@@ -68,11 +78,17 @@ def write_status(path, text):
         os.replace(path + '.tmp', path)
 
 
-def options(args):
+def options(args, extra=None):
     peers, status, timeout = [], None, 300.0
     i = 0
     while i < len(args):
-        if args[i] == '--peer':
+        if extra is not None and args[i] in ('--pex', '--log-peers'):
+            extra[args[i]] = True
+            i += 1
+            continue
+        if extra is not None and args[i] == '--download-limit':
+            extra[args[i]] = int(args[i + 1])
+        elif args[i] == '--peer':
             peers.append(args[i + 1])
         elif args[i] == '--status':
             status = args[i + 1]
@@ -84,13 +100,17 @@ def options(args):
     return peers, status, timeout
 
 
-def add(s, torrent, save_dir, peers):
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(torrent)
+def add(s, torrent, save_dir, peers, pex=False):
+    if torrent.startswith('magnet:'):
+        params = lt.parse_magnet_uri(torrent)
+    else:
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(torrent)
     params.save_path = os.path.abspath(save_dir)
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    params.flags |= (lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd
-                     | lt.torrent_flags.disable_pex)
+    params.flags |= (lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd)
+    if not pex:
+        params.flags |= lt.torrent_flags.disable_pex
     os.makedirs(params.save_path, exist_ok=True)
     handle = s.add_torrent(params)
     for peer in peers:
@@ -100,12 +120,16 @@ def add(s, torrent, save_dir, peers):
 
 
 def run_peer(mode, torrent, save_dir, port, rest):
-    peers, status, timeout = options(rest)
+    extra = {}
+    peers, status, timeout = options(rest, extra)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
-    s = session(int(port))
-    handle = add(s, torrent, save_dir, peers)
+    s = session(int(port), extra.get('--pex', False))
+    handle = add(s, torrent, save_dir, peers, extra.get('--pex', False))
+    if '--download-limit' in extra:
+        handle.set_download_limit(extra['--download-limit'])
+    seen_peers = set()
     started = time.time()
     announced = not handle.trackers()
     reported = None
@@ -121,6 +145,12 @@ def run_peer(mode, torrent, save_dir, port, rest):
             if kind == 'listen_failed_alert':
                 write_status(status, 'ERROR ' + alert.message())
                 return 1
+        if extra.get('--log-peers'):
+            for p in handle.get_peer_info():
+                endpoint = '%s:%d' % (p.ip[0], p.ip[1])
+                if endpoint not in seen_peers:
+                    seen_peers.add(endpoint)
+                    print('peer %s' % endpoint, flush=True)
         st = handle.status()
         if mode == 'seed':
             if st.is_seeding and announced and reported != 'SEEDING':
