@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Magnet links and peer exchange against libtorrent on loopback: we fetch the metadata from a
  * libtorrent seeder found through opentracker; a libtorrent leecher fetches it from us (found
- * through the magnet's {@code x.pe} or through opentracker); and a libtorrent leecher that knows
- * only us learns of another libtorrent peer through our PEX and connects to it.
+ * through the magnet's {@code x.pe} or through opentracker); a libtorrent leecher that knows
+ * only us learns of another libtorrent peer through our PEX and connects to it; and we learn of a
+ * libtorrent peer through a libtorrent seeder's PEX and connect to it.
  */
 @Tag("interop")
 class MagnetInteropTest {
@@ -177,6 +178,51 @@ class MagnetInteropTest {
       } finally {
         a.close();
       }
+    }
+  }
+
+  @Test
+  void weLearnOfALibtorrentPeerOnlyThroughLibtorrentsPexAndConnectToIt() throws Exception {
+    makeTorrent(null);
+    int portB = LoopbackPorts.free();
+    // B: a libtorrent seeder with PEX, slow enough that we stay connected to it past its first
+    // PEX message (libtorrent sends them on a one-minute timer).
+    Libtorrent.Peer b =
+        libtorrent.seedWith(torrentFile, dir.resolve("seed"), portB, List.of(),
+            concat(List.of(Libtorrent.PEX), Libtorrent.uploadLimit(80_000)));
+    int portA = LoopbackPorts.free();
+    try {
+      // A: a libtorrent leecher that knows only B.
+      Libtorrent.Peer a =
+          libtorrent.leechWith(torrentFile.toString(), dir.resolve("a"), portA,
+              List.of(b.address()), Duration.ofMinutes(4),
+              concat(List.of(Libtorrent.PEX), Libtorrent.downloadLimit(20_000)));
+      try (TorrentClient client = InteropData.loopbackClient()) {
+        Set<Integer> connectedPorts = ConcurrentHashMap.newKeySet();
+        // C: us, knowing only B.
+        Download c =
+            client.start(
+                Torrent.open(torrentFile)
+                    .withOptions(DownloadOptions.defaults().withDirectory(dir.resolve("c"))
+                        .withTrackers(false).withPeers(List.of(b.address()))),
+                new TorrentListener() {
+                  @Override
+                  public void peerConnected(SocketAddress peer) {
+                    connectedPorts.add(((java.net.InetSocketAddress) peer).getPort());
+                  }
+                });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+        while (!connectedPorts.contains(portA) && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        // A connection whose remote port is A's listen port is one we dialled (libtorrent's own
+        // outgoing connections come from ephemeral ports): we learned A's address.
+        assertThat(connectedPorts).as("we connected to A; stats %s", c.stats()).contains(portA);
+      } finally {
+        a.close();
+      }
+    } finally {
+      b.close();
     }
   }
 

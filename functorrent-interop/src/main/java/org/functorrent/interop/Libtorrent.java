@@ -97,6 +97,11 @@ public final class Libtorrent {
   /** Option: print each peer the torrent connects to (see {@link Peer#peersSeen()}). */
   public static final String LOG_PEERS = "--log-peers";
 
+  /** Option: cap the torrent's upload rate. */
+  public static List<String> uploadLimit(long bytesPerSecond) {
+    return List.of("--upload-limit", Long.toString(bytesPerSecond));
+  }
+
   /** Option: cap the torrent's download rate. */
   public static List<String> downloadLimit(long bytesPerSecond) {
     return List.of("--download-limit", Long.toString(bytesPerSecond));

@@ -3,8 +3,8 @@
 
 usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
        lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
-       (seed and leech also take --pex, --log-peers, --download-limit BYTES_PER_S; leech takes a
-        magnet link instead of TORRENT)
+       (seed and leech also take --pex, --log-peers, --download-limit BYTES_PER_S,
+        --upload-limit BYTES_PER_S; leech takes a magnet link instead of TORRENT)
        lt_client.py hash TORRENT
        lt_client.py create PATH OUT [PIECE_BYTES] [v1|hybrid]
        lt_client.py verify TORRENT SAVE_DIR
@@ -15,7 +15,7 @@ leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status fil
         when every piece is verified; exits 1 after --timeout seconds (default 300).
 --pex:  loads libtorrent's ut_pex and lets the torrent use peer exchange (loopback peers only).
 --log-peers: prints "peer HOST:PORT" once for every peer the torrent is connected to.
---download-limit: caps the torrent's download rate (bytes per second).
+--download-limit, --upload-limit: cap the torrent's rates (bytes per second).
 A magnet link (magnet:?xt=...) is fetched with ut_metadata (BEP 9) from its tr / x.pe peers.
 hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
 create: makes a torrent of PATH with libtorrent's creator; prints its v1 info-hash.
@@ -86,7 +86,7 @@ def options(args, extra=None):
             extra[args[i]] = True
             i += 1
             continue
-        if extra is not None and args[i] == '--download-limit':
+        if extra is not None and args[i] in ('--download-limit', '--upload-limit'):
             extra[args[i]] = int(args[i + 1])
         elif args[i] == '--peer':
             peers.append(args[i + 1])
@@ -129,6 +129,8 @@ def run_peer(mode, torrent, save_dir, port, rest):
     handle = add(s, torrent, save_dir, peers, extra.get('--pex', False))
     if '--download-limit' in extra:
         handle.set_download_limit(extra['--download-limit'])
+    if '--upload-limit' in extra:
+        handle.set_upload_limit(extra['--upload-limit'])
     seen_peers = set()
     started = time.time()
     announced = not handle.trackers()
