@@ -35,6 +35,9 @@ final class FakeMetadataPeer implements AutoCloseable {
   private final IntFunction<byte[]> answer;
   private final long totalSizeSent;
   final List<Integer> requested = new CopyOnWriteArrayList<>();
+  /** The msg_type of each answer to the request this peer sends once it knows our id. */
+  final List<Long> answersToOurRequest = new CopyOnWriteArrayList<>();
+  final CompletableFuture<Void> answered = new CompletableFuture<>();
   final CompletableFuture<Void> closedByPeer = new CompletableFuture<>();
   private final Thread thread;
 
@@ -107,9 +110,18 @@ final class FakeMetadataPeer implements AutoCloseable {
         BencodeDictionary d = (BencodeDictionary) Bencode.decoder().lenient().decode(payload);
         BencodeDictionary m = (BencodeDictionary) d.get("m").orElseThrow();
         theirMetadataId = (int) ((BencodeInteger) m.get("ut_metadata").orElseThrow()).value();
+        // Ask for piece 0 ourselves: a side that has no metadata must reject (BEP 9).
+        writeExtended(out, theirMetadataId, Bencode.encode(BencodeDictionary.builder()
+            .put("msg_type", 0).put("piece", 0).build()));
       } else if (frame[1] == OUR_METADATA_ID) {
         BencodePrefix p = Bencode.decoder().lenient().decodePrefix(payload, 0, payload.length);
         BencodeDictionary d = (BencodeDictionary) p.value();
+        long type = ((BencodeInteger) d.get("msg_type").orElseThrow()).value();
+        if (type != 0) {
+          answersToOurRequest.add(type);
+          answered.complete(null);
+          continue;
+        }
         int piece = (int) ((BencodeInteger) d.get("piece").orElseThrow()).value();
         requested.add(piece);
         byte[] bytes = answer.apply(piece);

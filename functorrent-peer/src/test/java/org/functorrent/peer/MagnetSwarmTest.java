@@ -202,6 +202,18 @@ class MagnetSwarmTest {
   }
 
   @Test
+  void whileFetchingWeRejectRequestsForTheMetadata() throws Exception {
+    byte[] info = meta.infoBytes();
+    FakeMetadataPeer peer = fake(info.length, piece -> infoPiece(info, piece));
+    PeerClient leecher = client("-FL0001-", OPTIONS);
+    MetadataFetch fetch = leecher.fetchMetadata(meta.infoHash(), TRACKERS);
+    fetch.addPeers(List.of(peer.address()));
+    peer.answered.get(20, TimeUnit.SECONDS);
+    assertThat(peer.answersToOurRequest).containsExactly(2L); // reject
+    checkFetched(fetch.metaInfo().get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
   void aSmallerLimitRefusesOurOwnMetadata() throws Exception {
     InetSocketAddress seederAddress = seeder();
     PeerClient leecher = client("-FL0001-", OPTIONS.withMaxMetadataSize(16384));
