@@ -9,9 +9,11 @@
 # RSS from GNU time; every download is compared with the source. Prints a markdown table of
 # medians [min-max] and the ratios ours/libtorrent and ours/aria2.
 # Needs: JDK 17, Maven, and the Debian packages the interop tests use (scripts/install-test-clients.sh).
-# Env: BENCH_DIR (default /tmp/functorrent-bench).
+# Env: BENCH_DIR (default /tmp/functorrent-bench); CLIENTS (default "functorrent libtorrent aria2",
+# any subset, in the order to run); FT_JAVA_OPTS (JVM options of our program, e.g. -Xmx64m).
 set -euo pipefail
 SIZE=${1:-1024}; ROUNDS=${2:-3}; FILES=${3:-1}; PIECE_KIB=${4:-1024}
+CLIENTS=${CLIENTS:-functorrent libtorrent aria2}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 B=${BENCH_DIR:-/tmp/functorrent-bench}
 LT="$root/functorrent-interop/src/main/resources/org/functorrent/interop/lt_client.py"
@@ -60,7 +62,7 @@ grep -q SEEDING "$B/seed.status" || { cat "$B/seed.log"; echo "bench: the seeder
 
 run_client() { # client port -> runs the download into $B/out
   case "$1" in
-    functorrent) java -jar "$JAR" download "$B/bench.torrent" --dir "$B/out" --bind 127.0.0.1 --port "$2" ;;
+    functorrent) java ${FT_JAVA_OPTS:-} -jar "$JAR" download "$B/bench.torrent" --dir "$B/out" --bind 127.0.0.1 --port "$2" ;;
     libtorrent) "$PY" "$LT" leech "$B/bench.torrent" "$B/out" "$2" --timeout 1800 ;;
     aria2) aria2c --no-conf --dir="$B/out" --listen-port="$2" --interface=127.0.0.1 --disable-ipv6=true \
         --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-exchange=false \
@@ -72,10 +74,10 @@ run_client() { # client port -> runs the download into $B/out
 RES="$B/results.tsv"
 printf 'client\tround\twall_s\tcpu_s\trss_mib\n' > "$RES"
 for r in $(seq 1 "$ROUNDS"); do
-  for c in functorrent libtorrent aria2; do
+  for c in $CLIENTS; do
     rm -rf "$B/out"; sync
     port=$(free_port)
-    /usr/bin/time -f '%e %U %S %M' -o "$B/time" bash -c "$(declare -f run_client); B='$B' JAR='$JAR' PY='$PY' LT='$LT' run_client $c $port" \
+    /usr/bin/time -f '%e %U %S %M' -o "$B/time" bash -c "$(declare -f run_client); B='$B' JAR='$JAR' PY='$PY' LT='$LT' FT_JAVA_OPTS='${FT_JAVA_OPTS:-}' run_client $c $port" \
       > "$B/run-$c-$r.log" 2>&1 || { echo "bench: $c failed in round $r (see $B/run-$c-$r.log)" >&2; exit 1; }
     if ! diff -rq "$DATA" "$B/out/$(basename "$DATA")" >/dev/null; then
       echo "bench: $c's download differs from the source (round $r)" >&2; exit 1
@@ -88,7 +90,7 @@ done
 rm -rf "$B/out"
 
 echo
-echo "$SIZE MiB in $FILES file(s), ${PIECE_KIB} KiB pieces, $ROUNDS rounds; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "$SIZE MiB in $FILES file(s), ${PIECE_KIB} KiB pieces, $ROUNDS rounds${FT_JAVA_OPTS:+, functorrent with $FT_JAVA_OPTS}; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 "$PY" - "$RES" "$SIZE" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter='\t'))
@@ -97,12 +99,15 @@ def col(c, k): return [float(r[k]) for r in rows if r['client'] == c]
 def fmt(v): return '%.2f [%.2f-%.2f]' % (statistics.median(v), min(v), max(v))
 print('| leecher | wall s | MiB/s | CPU s | peak RSS MiB |')
 print('|---|---|---|---|---|')
-for c in ('functorrent', 'libtorrent', 'aria2'):
+present = [c for c in ('functorrent', 'libtorrent', 'aria2') if col(c, 'wall_s')]
+for c in present:
     w = col(c, 'wall_s')
     print('| %s | %s | %.0f | %s | %s |' % (c, fmt(w), size / statistics.median(w),
           fmt(col(c, 'cpu_s')), fmt(col(c, 'rss_mib'))))
+if 'functorrent' not in present:
+    sys.exit(0)
 ours = statistics.median(col('functorrent', 'wall_s'))
-for other in ('libtorrent', 'aria2'):
+for other in [c for c in present if c != 'functorrent']:
     print('\nwall time ours / %s: %.2f' % (other, ours / statistics.median(col(other, 'wall_s'))), end='')
 print()
 PY

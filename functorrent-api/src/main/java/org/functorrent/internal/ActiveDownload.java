@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
@@ -155,9 +156,12 @@ public final class ActiveDownload implements Download {
               .checkExisting((checked, total) -> {})
               .whenCompleteAsync(
                   (verified, error) -> {
+                    if (stopping) {
+                      return; // stopped while checking: the storage closed under the check
+                    }
                     if (error != null) {
                       fail(error);
-                    } else if (!stopping) {
+                    } else {
                       checked = true;
                       if (!paused) {
                         joinSwarm(verified);
@@ -238,6 +242,21 @@ public final class ActiveDownload implements Download {
       @Override
       public void peerBanned(SocketAddress peer) {
         log.info("{}: banned {} for sending bad data", meta.name(), peer);
+      }
+
+      @Override
+      public void storageFailed(Throwable cause) {
+        // The disk cannot take the data (full, read-only, failing): the download fails with the
+        // storage's exception, which names the path; what was verified stays on disk.
+        try {
+          loop.execute(() -> {
+            if (!stopping) {
+              fail(cause);
+            }
+          });
+        } catch (RejectedExecutionException e) {
+          log.debug("{}: storage failed after the client closed: {}", meta.name(), cause.toString());
+        }
       }
     };
   }
@@ -497,7 +516,8 @@ public final class ActiveDownload implements Download {
           pauseDone =
               CompletableFuture.allOf(peersDone, trackersDone)
                   .handle((v, e) -> null)
-                  .thenCompose(v -> stopping ? done() : storage.flush())
+                  // Completed (or stopped) meanwhile: pause() returns once that has settled.
+                  .thenCompose(v -> stopping ? stopped : storage.flush())
                   .handle((v, e) -> (Void) null)
                   .thenApplyAsync(
                       v -> {
@@ -621,10 +641,6 @@ public final class ActiveDownload implements Download {
       path = path.resolve(segment);
     }
     return new PieceStream(this, meta, fileIndex, file, path);
-  }
-
-  private static CompletableFuture<Void> done() {
-    return CompletableFuture.completedFuture(null);
   }
 
   /** Raises pieces {@code from} to {@code to} for {@code stream}, replacing its last window. */

@@ -1,9 +1,10 @@
 package org.functorrent.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.storage.Storage;
 
@@ -15,11 +16,28 @@ final class StoragePieceStore implements PieceStore {
     this.storage = storage;
   }
 
+  /**
+   * Reads into a direct buffer of the allocator the channels use, which the socket writes without another copy; the buffer
+   * is released here if the read fails, and by the caller otherwise.
+   */
   @Override
   public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length) {
-    return storage
-        .readBlock(piece, offset, ByteBuffer.allocate(length))
-        .thenApply(buffer -> Unpooled.wrappedBuffer(buffer.flip()));
+    ByteBuf block = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+    CompletableFuture<ByteBuffer> read;
+    try {
+      read = storage.readBlock(piece, offset, block.nioBuffer(0, length));
+    } catch (RuntimeException e) {
+      block.release();
+      throw e;
+    }
+    return read.handle(
+        (filled, error) -> {
+          if (error != null) {
+            block.release();
+            throw error instanceof CompletionException c ? c : new CompletionException(error);
+          }
+          return block.writerIndex(length);
+        });
   }
 
   @Override

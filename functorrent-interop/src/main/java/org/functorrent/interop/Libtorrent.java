@@ -80,7 +80,42 @@ public final class Libtorrent {
    * of it (and has announced, if the torrent names a tracker).
    */
   public Peer seed(Path torrent, Path saveDir, int port, List<InetSocketAddress> peers) {
-    Peer peer = start("seed", torrent, saveDir, port, peers, Duration.ofMinutes(10));
+    return seed(torrent, saveDir, port, peers, List.of());
+  }
+
+  /**
+   * As {@link #seed(Path, Path, int, List)}, with libtorrent's DHT on and bootstrapped from {@code
+   * dhtNodes} only, which must be loopback addresses (the script refuses others); the seeder
+   * announces itself into that DHT.
+   */
+  public Peer seed(
+      Path torrent, Path saveDir, int port, List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes) {
+    Peer peer = start("seed", torrent.toString(), saveDir, port, peers, dhtNodes,
+        Duration.ofMinutes(10));
+    peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
+    return peer;
+  }
+
+  /**
+   * Starts libtorrent on a magnet link of {@code infoHashHex} with no tracker, its DHT on and
+   * bootstrapped from the loopback {@code dhtNodes} only: it finds peers through the DHT and
+   * connects to them. Runs until closed or {@code timeout}.
+   */
+  public Peer magnet(
+      String infoHashHex, Path saveDir, int port, List<InetSocketAddress> dhtNodes,
+      Duration timeout) {
+    return start("magnet", infoHashHex, saveDir, port, List.of(), dhtNodes, timeout);
+  }
+
+  /**
+   * Starts a seeder that never checks the data in {@code saveDir} (libtorrent's seed mode with
+   * every piece marked verified): where the files are corrupt, it serves corrupt blocks. Returns
+   * once it is seeding.
+   */
+  public Peer seedUnchecked(Path torrent, Path saveDir, int port, List<InetSocketAddress> peers) {
+    Peer peer = start("seed-unchecked", torrent.toString(), saveDir, port, peers, List.of(),
+        Duration.ofMinutes(10));
     peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
     return peer;
   }
@@ -88,7 +123,7 @@ public final class Libtorrent {
   /** Starts a leecher of {@code torrent} into {@code saveDir}; see {@link Peer#awaitDone}. */
   public Peer leech(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, Duration timeout) {
-    return start("leech", torrent.toString(), saveDir, port, peers, timeout, List.of());
+    return start("leech", torrent.toString(), saveDir, port, peers, List.of(), timeout);
   }
 
   /** Option of {@link #seedWith} and {@link #leechWith}: use peer exchange (ut_pex). */
@@ -110,7 +145,7 @@ public final class Libtorrent {
   /**
    * A leecher of {@code torrentOrMagnet} (a {@code .torrent} path, or a magnet link whose
    * metadata libtorrent fetches with ut_metadata) with options ({@link #PEX}, {@link #LOG_PEERS},
-   * {@link #downloadLimit}).
+   * {@link #downloadLimit}, {@link #uploadLimit}).
    */
   public Peer leechWith(
       String torrentOrMagnet,
@@ -119,26 +154,17 @@ public final class Libtorrent {
       List<InetSocketAddress> peers,
       Duration timeout,
       List<String> options) {
-    return start("leech", torrentOrMagnet, saveDir, port, peers, timeout, options);
+    return start("leech", torrentOrMagnet, saveDir, port, peers, List.of(), timeout, options);
   }
 
-  /** A seeder as {@link #seed}, with options ({@link #PEX}, {@link #LOG_PEERS}). */
+  /** A seeder as {@link #seed}, with options ({@link #PEX}, {@link #LOG_PEERS}, limits). */
   public Peer seedWith(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, List<String> options) {
     Peer peer =
-        start("seed", torrent.toString(), saveDir, port, peers, Duration.ofMinutes(10), options);
+        start("seed", torrent.toString(), saveDir, port, peers, List.of(), Duration.ofMinutes(10),
+            options);
     peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
     return peer;
-  }
-
-  private Peer start(
-      String mode,
-      Path torrent,
-      Path saveDir,
-      int port,
-      List<InetSocketAddress> peers,
-      Duration timeout) {
-    return start(mode, torrent.toString(), saveDir, port, peers, timeout, List.of());
   }
 
   private Peer start(
@@ -147,6 +173,18 @@ public final class Libtorrent {
       Path saveDir,
       int port,
       List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes,
+      Duration timeout) {
+    return start(mode, torrent, saveDir, port, peers, dhtNodes, timeout, List.of());
+  }
+
+  private Peer start(
+      String mode,
+      String torrent,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes,
       Duration timeout,
       List<String> options) {
     Path status = workDir.resolve(mode + "-" + port + ".status");
@@ -155,6 +193,13 @@ public final class Libtorrent {
     for (InetSocketAddress peer : peers) {
       command.add("--peer");
       command.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
+    }
+    for (InetSocketAddress node : dhtNodes) {
+      if (node.isUnresolved() || !node.getAddress().isLoopbackAddress()) {
+        throw new IllegalArgumentException("DHT node " + node + " (expected: 127.x.x.x)");
+      }
+      command.add("--dht");
+      command.add(node.getAddress().getHostAddress() + ":" + node.getPort());
     }
     command.add("--status");
     command.add(status.toString());

@@ -2,15 +2,22 @@
 """A libtorrent peer for FuncTorrent's interop tests (Debian's python3-libtorrent).
 
 usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
+                         [--dht 127.x.x.x:PORT]...
+       lt_client.py seed-unchecked TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
        lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
+                         [--dht 127.x.x.x:PORT]...
        (seed and leech also take --pex, --log-peers, --download-limit BYTES_PER_S,
         --upload-limit BYTES_PER_S; leech takes a magnet link instead of TORRENT)
+       lt_client.py magnet INFOHASH SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
+                         [--timeout S] [--dht 127.x.x.x:PORT]...
        lt_client.py hash TORRENT
        lt_client.py create PATH OUT [PIECE_BYTES] [v1|hybrid]
        lt_client.py verify TORRENT SAVE_DIR
 
 seed:   checks SAVE_DIR against TORRENT and seeds until SIGTERM; writes SEEDING to the status
         file once it has all pieces (and its first announce, if any, has been answered or failed).
+seed-unchecked: seeds SAVE_DIR as it is, never hashing it (seed mode with every piece marked
+        verified): a seeder that serves corrupt data if the files are corrupt.
 leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status file and exits 0
         when every piece is verified; exits 1 after --timeout seconds (default 300).
 --pex:  loads libtorrent's ut_pex and lets the torrent use peer exchange (loopback peers only).
@@ -20,10 +27,20 @@ A magnet link (magnet:?xt=...) is fetched with ut_metadata (BEP 9) from its tr /
 hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
 create: makes a torrent of PATH with libtorrent's creator; prints its v1 info-hash.
 verify: checks SAVE_DIR against TORRENT; prints <pieces verified> <pieces>; exit 0 if all.
+magnet: adds magnet:?xt=urn:btih:INFOHASH (no tracker) and runs until SIGTERM or --timeout;
+        writes PEERS <n> to the status file whenever its number of connected peers changes
+        (metadata exchange needs a peer that serves it; this mode is for finding peers).
 
 Every session listens on 127.0.0.1 only, with DHT, local service discovery, UPnP, NAT-PMP and
 peer exchange (unless --pex) off, and an IP filter that blocks every address outside loopback for peers and
 trackers alike: nothing this script does leaves 127.0.0.0/8.
+
+--dht NODE turns libtorrent's DHT on for that session and its torrents, bootstrapped from the
+given nodes only (they must be 127.x.x.x:PORT; the default public bootstrap node is replaced
+before the session starts), with the settings that let a DHT of loopback nodes work: several
+nodes per IP in the routing table and in searches, no BEP 42 node-id enforcement or preference,
+no rate limit per source IP, no 8 kB/s cap on DHT replies.
+DHT alerts are printed.
 """
 import os
 import signal
@@ -33,11 +50,16 @@ import time
 import libtorrent as lt
 
 
-def session(port, pex=False):
-    s = lt.session({
+def session(port, dht_nodes=(), pex=False):
+    for node in dht_nodes:
+        if not node.startswith('127.'):
+            raise SystemExit('--dht %s: only 127.x.x.x nodes are allowed' % node)
+    settings = {
         'listen_interfaces': '127.0.0.1:%d' % port,
         'outgoing_interfaces': '127.0.0.1',
         'enable_dht': False,
+        # Never the default public bootstrap node, DHT on or off.
+        'dht_bootstrap_nodes': ','.join(dht_nodes),
         'enable_lsd': False,
         'enable_upnp': False,
         'enable_natpmp': False,
@@ -57,7 +79,31 @@ def session(port, pex=False):
         'alert_mask': int(lt.alert.category_t.error_notification
                           | lt.alert.category_t.status_notification
                           | lt.alert.category_t.tracker_notification),
-    }, 0)
+    }
+    if dht_nodes:
+        settings.update({
+            'enable_dht': True,
+            # Every node of a loopback DHT shares 127.0.0.1.
+            'dht_restrict_routing_ips': False,
+            'dht_restrict_search_ips': False,
+            'dht_ignore_dark_internet': False,
+            'dht_enforce_node_id': False,
+            'dht_prefer_verified_node_ids': False,
+            # libtorrent blocks an IP that sends more than 5 DHT messages a second; here every
+            # node of the swarm is that IP.
+            'dht_block_ratelimit': 1000000,
+            # libtorrent answers at most 8000 bytes/s of DHT traffic by default and drops the rest
+            # silently; a swarm of test nodes asks more than that in a burst.
+            'dht_upload_rate_limit': 10000000,
+            'alert_mask': settings['alert_mask'] | int(
+                lt.alert.category_t.dht_notification
+                | lt.alert.category_t.dht_operation_notification
+                | lt.alert.category_t.connect_notification
+                # LT_DHT_LOG=1 in the environment: libtorrent's DHT log too (for debugging).
+                | (lt.alert.category_t.dht_log_notification
+                   if os.environ.get('LT_DHT_LOG') else 0)),
+        })
+    s = lt.session(settings, 0)
     rules = lt.ip_filter()
     rules.add_rule('0.0.0.0', '255.255.255.255', 1)
     rules.add_rule('127.0.0.0', '127.255.255.255', 0)
@@ -79,7 +125,7 @@ def write_status(path, text):
 
 
 def options(args, extra=None):
-    peers, status, timeout = [], None, 300.0
+    peers, status, timeout, dht = [], None, 300.0, []
     i = 0
     while i < len(args):
         if extra is not None and args[i] in ('--pex', '--log-peers'):
@@ -90,6 +136,8 @@ def options(args, extra=None):
             extra[args[i]] = int(args[i + 1])
         elif args[i] == '--peer':
             peers.append(args[i + 1])
+        elif args[i] == '--dht':
+            dht.append(args[i + 1])
         elif args[i] == '--status':
             status = args[i + 1]
         elif args[i] == '--timeout':
@@ -97,20 +145,29 @@ def options(args, extra=None):
         else:
             raise SystemExit('unknown option ' + args[i])
         i += 2
-    return peers, status, timeout
+    return peers, status, timeout, dht
 
 
-def add(s, torrent, save_dir, peers, pex=False):
-    if torrent.startswith('magnet:'):
+def add(s, torrent, save_dir, peers, dht=False, magnet=None, unchecked=False, pex=False):
+    if magnet:
+        params = lt.parse_magnet_uri('magnet:?xt=urn:btih:' + magnet)
+    elif torrent.startswith('magnet:'):
         params = lt.parse_magnet_uri(torrent)
     else:
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(torrent)
+    if unchecked:
+        # seed mode alone hashes each piece the first time a peer asks for it; marking every
+        # piece verified skips that too.
+        params.flags |= lt.torrent_flags.seed_mode
+        params.verified_pieces = [True] * params.ti.num_pieces()
     params.save_path = os.path.abspath(save_dir)
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    params.flags |= (lt.torrent_flags.disable_dht | lt.torrent_flags.disable_lsd)
+    params.flags |= lt.torrent_flags.disable_lsd
     if not pex:
         params.flags |= lt.torrent_flags.disable_pex
+    if not dht:
+        params.flags |= lt.torrent_flags.disable_dht
     os.makedirs(params.save_path, exist_ok=True)
     handle = s.add_torrent(params)
     for peer in peers:
@@ -119,14 +176,26 @@ def add(s, torrent, save_dir, peers, pex=False):
     return handle
 
 
+DHT_ALERTS = ('dht_bootstrap_alert', 'dht_announce_alert', 'dht_get_peers_alert',
+              'dht_reply_alert', 'dht_outgoing_get_peers_alert', 'dht_error_alert',
+              'peer_connect_alert', 'incoming_connection_alert')
+
+
 def run_peer(mode, torrent, save_dir, port, rest):
     extra = {}
-    peers, status, timeout = options(rest, extra)
+    peers, status, timeout, dht = options(rest, extra)
+    pex = extra.get('--pex', False)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
-    s = session(int(port), extra.get('--pex', False))
-    handle = add(s, torrent, save_dir, peers, extra.get('--pex', False))
+    s = session(int(port), dht, pex)
+    unchecked = mode == 'seed-unchecked'
+    if unchecked:
+        mode = 'seed'
+    if mode == 'magnet':
+        handle = add(s, None, save_dir, peers, bool(dht), magnet=torrent)
+    else:
+        handle = add(s, torrent, save_dir, peers, bool(dht), unchecked=unchecked, pex=pex)
     if '--download-limit' in extra:
         handle.set_download_limit(extra['--download-limit'])
     if '--upload-limit' in extra:
@@ -135,10 +204,18 @@ def run_peer(mode, torrent, save_dir, port, rest):
     started = time.time()
     announced = not handle.trackers()
     reported = None
+    last_dht_announce = time.time()
     while not stopping:
         s.wait_for_alert(100)
         for alert in s.pop_alerts():
             kind = type(alert).__name__
+            if kind in DHT_ALERTS or kind == 'dht_log_alert':
+                print('%s: %s' % (kind, alert.message()), flush=True)
+            if kind == 'dht_bootstrap_alert':
+                # libtorrent spreads DHT announces over dht_announce_interval (15 min) and skips
+                # a torrent added before the DHT was up: announce now that it is.
+                handle.force_dht_announce()
+                last_dht_announce = time.time()
             if kind in ('tracker_reply_alert', 'tracker_error_alert'):
                 announced = True   # the tracker has heard of us, or cannot
             if kind in ('tracker_error_alert', 'torrent_error_alert', 'listen_failed_alert',
@@ -154,7 +231,17 @@ def run_peer(mode, torrent, save_dir, port, rest):
                     seen_peers.add(endpoint)
                     print('peer %s' % endpoint, flush=True)
         st = handle.status()
-        if mode == 'seed':
+        if mode == 'magnet':
+            if dht and st.num_peers == 0 and time.time() - last_dht_announce > 5:
+                handle.force_dht_announce()   # look again until a peer turns up
+                last_dht_announce = time.time()
+            if reported != st.num_peers:
+                reported = st.num_peers
+                write_status(status, 'PEERS %d' % st.num_peers)
+            if time.time() - started > timeout:
+                write_status(status, 'TIMEOUT')
+                return 1
+        elif mode == 'seed':
             if st.is_seeding and announced and reported != 'SEEDING':
                 reported = 'SEEDING'
                 write_status(status, 'SEEDING')
@@ -209,7 +296,7 @@ def verify(torrent, save_dir):
 
 
 def main(argv):
-    if len(argv) >= 4 and argv[0] in ('seed', 'leech'):
+    if len(argv) >= 4 and argv[0] in ('seed', 'seed-unchecked', 'leech', 'magnet'):
         return run_peer(argv[0], argv[1], argv[2], argv[3], argv[4:])
     if len(argv) == 2 and argv[0] == 'hash':
         return hash_torrent(argv[1])

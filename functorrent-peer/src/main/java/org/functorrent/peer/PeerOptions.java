@@ -178,4 +178,25 @@ public record PeerOptions(
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
         maxConnectFailures, clientName, maxPendingWritesPerClient, max);
   }
+
+  public PeerOptions withHandshakeTimeout(Duration timeout) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        timeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
+  }
+
+  public PeerOptions withIdleTimeout(Duration timeout) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, timeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
+  }
+
+  public PeerOptions withMaxServeQueue(int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, max, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, maxPendingWritesPerClient);
+  }
 }

@@ -28,4 +28,12 @@ public interface SwarmListener {
 
   /** Every wanted piece is verified. */
   default void completed() {}
+
+  /**
+   * The store failed to write a received block or to read a piece back for its hash check (disk
+   * full, a read-only directory, an I/O error): {@code cause} is the store's exception. The piece
+   * is not counted as bad data and no peer is blamed; its blocks are asked for again. An owner
+   * that cannot go on without its disk stops the swarm.
+   */
+  default void storageFailed(Throwable cause) {}
 }

@@ -264,7 +264,13 @@ public final class TrackerServer implements AutoCloseable {
         return;
       }
       String uri = request.uri();
-      String path = new QueryStringDecoder(uri).path();
+      String path;
+      try {
+        path = new QueryStringDecoder(uri).path();
+      } catch (IllegalArgumentException e) {
+        respond(ctx, HttpResponseStatus.BAD_REQUEST, TrackerServerCore.failure("malformed path"));
+        return;
+      }
       InetSocketAddress sender = (InetSocketAddress) ctx.channel().remoteAddress();
       if (path.equals("/announce")) {
         onStateLoop(() -> respond(ctx, () -> core.httpAnnounce(uri, sender)));

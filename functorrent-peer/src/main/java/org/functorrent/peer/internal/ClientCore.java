@@ -148,6 +148,11 @@ public final class ClientCore {
     return p > 0 ? OptionalInt.of(p) : OptionalInt.empty();
   }
 
+  /** Incoming connections open at once, handshaken or not. */
+  int maxIncoming() {
+    return 2 * options.maxPeersPerClient();
+  }
+
   boolean mayConnect() {
     return connections.get() < options.maxPeersPerClient();
   }
@@ -200,7 +205,9 @@ public final class ClientCore {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    if (closed) {
+                    // Connections that have not handshaken yet are capped too, so that a host
+                    // opening connections and saying nothing cannot use up our descriptors.
+                    if (closed || accepted.size() >= maxIncoming()) {
                       ch.close();
                       return;
                     }

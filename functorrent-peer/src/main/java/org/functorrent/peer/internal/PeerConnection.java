@@ -57,6 +57,19 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   private static final int MAX_READS_IN_FLIGHT = 64;
 
+  /**
+   * Blocks a peer may send unasked beyond the requests we took back (a cancel crosses the block
+   * on the wire); one more closes the connection, so a peer cannot keep us reading and dropping.
+   */
+  static final int UNREQUESTED_ALLOWANCE = 64;
+
+  /**
+   * Requests we refuse (sent while choked, for a piece we lack, or beyond our queue) beyond our
+   * queue's length, counted from our last unchoke or empty queue, before the connection closes:
+   * each refusal may cost a reject message that the peer need not read.
+   */
+  static final int REFUSED_ALLOWANCE = 64;
+
   private final SwarmEngine swarm;
   private final PeerOptions options;
   private final boolean outgoing;
@@ -100,6 +113,12 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   boolean snubbed;
 
   private final ArrayDeque<Block> serveQueue = new ArrayDeque<>();
+  /** Requests we took back (cancelled or dropped): their blocks may still arrive. */
+  private long withdrawnRequests;
+  /** Blocks that arrived without a request of ours outstanding. */
+  private long unrequestedBlocks;
+  /** Requests refused since our last unchoke or since the serve queue was last empty. */
+  private int refusedRequests;
   private int readsInFlight;
   private int pendingWrites;
 
@@ -417,6 +436,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
           return;
         }
         if (outstanding.remove(block) != null) {
+          if (!peerChoking) {
+            // Refused while it has us unchoked: it will not serve this block, so it is not asked
+            // of this peer again for a while (else each reject brings the same request back).
+            timedOut.put(block, swarm.nanoTime());
+          }
           swarm.picker().requestDropped(block);
           requestMore();
         }
@@ -472,6 +496,17 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (request == null) {
       swarm.wasted(block.length());
       piece.release();
+      for (Block asked : outstanding.keySet()) {
+        if (asked.piece() == block.piece() && asked.offset() == block.offset()) {
+          protocolError("a block of " + block.length() + " bytes for a request of "
+              + asked.length() + " (" + block + ")");
+          return;
+        }
+      }
+      if (++unrequestedBlocks > withdrawnRequests + UNREQUESTED_ALLOWANCE) {
+        protocolError(unrequestedBlocks + " blocks that were not requested (last: " + block
+            + ")");
+      }
       return;
     }
     answeredSeq = Math.max(answeredSeq, request.seq());
@@ -539,6 +574,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** Another peer delivered this block first: cancel ours. */
   void cancel(Block block) {
     if (outstanding.remove(block) != null) {
+      withdrawnRequests++;
       swarm.picker().requestDropped(block);
       ctx.writeAndFlush(BlockMessage.cancel(block));
     }
@@ -589,6 +625,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void dropAllRequests(boolean sendCancel) {
+    withdrawnRequests += outstanding.size();
     for (Block b : new ArrayList<>(outstanding.keySet())) {
       swarm.picker().requestDropped(b);
       if (sendCancel && ctx.channel().isActive()) {
@@ -649,6 +686,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     log.debug("{}: {} requests passed over for too long", ctx.channel(), skipped.size());
+    withdrawnRequests += skipped.size();
     for (Block b : skipped) {
       outstanding.remove(b);
       timedOut.put(b, nowNanos);
@@ -667,6 +705,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     amChoking = choke;
+    if (!choke) {
+      refusedRequests = 0;
+    }
     ctx.write(choke ? Simple.CHOKE : Simple.UNCHOKE);
     if (choke) {
       if (fast) {
@@ -682,6 +723,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private void requestReceived(Block block) {
     if (amChoking || !swarm.picker().have(block.piece()) || serveQueue.size()
         >= options.maxServeQueue()) {
+      if (++refusedRequests > options.maxServeQueue() + REFUSED_ALLOWANCE) {
+        protocolError(refusedRequests + " requests refused (choked: " + amChoking
+            + ", queue: " + serveQueue.size() + " of " + options.maxServeQueue() + ")");
+        return;
+      }
       if (fast) {
         ctx.writeAndFlush(BlockMessage.reject(block));
       }
@@ -716,6 +762,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     uploaded += block.length();
     swarm.uploaded(block.length());
     ctx.writeAndFlush(new Piece(block.piece(), block.offset(), data));
+    if (serveQueue.isEmpty() && readsInFlight == 0) {
+      refusedRequests = 0; // it read all we served: not a peer that floods us
+    }
     serve();
   }
 

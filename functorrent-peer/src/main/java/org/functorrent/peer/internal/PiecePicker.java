@@ -36,6 +36,12 @@ public final class PiecePicker<P> {
   private final int[] availability;
   private final byte[] priority;
   private final BitSet have = new BitSet();
+  /** Pieces not verified whose priority is above 0: what we still want. */
+  private final BitSet needed = new BitSet();
+  /** Needed pieces not started yet: where a new piece is chosen from. */
+  private final BitSet unstarted = new BitSet();
+  /** Reused by {@link #choosePiece}: a peer's pieces among {@link #unstarted}. */
+  private final BitSet scratch = new BitSet();
   private final Map<Integer, Partial<P>> partials = new LinkedHashMap<>();
   private boolean sequential;
   private int maxEndgameRequests = 2;
@@ -85,6 +91,8 @@ public final class PiecePicker<P> {
     this.availability = new int[pieceCount];
     this.priority = new byte[pieceCount];
     Arrays.fill(priority, (byte) 1);
+    needed.set(0, pieceCount);
+    unstarted.set(0, pieceCount);
   }
 
   public int pieceCount() {
@@ -101,10 +109,17 @@ public final class PiecePicker<P> {
     return new Block(piece, offset, length);
   }
 
-  /** Marks pieces as already verified (resume data or a seeder's store). */
+  /**
+   * Marks pieces as already verified (resume data or a seeder's store); whatever was started of
+   * them is forgotten.
+   */
   public void setHave(BitSet verified) {
     have.or(verified);
     have.clear(pieceCount, Math.max(pieceCount, have.length()));
+    needed.andNot(have);
+    unstarted.andNot(have);
+    partials.keySet().removeIf(have::get);
+    deadlines.keySet().removeIf(have::get);
   }
 
   public boolean have(int piece) {
@@ -121,18 +136,16 @@ public final class PiecePicker<P> {
 
   /** Whether every piece with a priority above 0 is verified. */
   public boolean isComplete() {
-    for (int i = have.nextClearBit(0); i < pieceCount; i = have.nextClearBit(i + 1)) {
-      if (priority[i] > 0) {
-        return false;
-      }
-    }
-    return true;
+    return needed.isEmpty();
   }
 
   /** Sets a piece's priority: 0 skips it, higher values are picked before lower ones. */
   public void setPriority(int piece, int value) {
     checkArgument(value >= 0 && value <= 7, "priority: %s (expected: 0..7)", value);
     priority[piece] = (byte) value;
+    boolean wanted = value > 0 && !have.get(piece);
+    needed.set(piece, wanted);
+    unstarted.set(piece, wanted && !partials.containsKey(piece));
   }
 
   public int priority(int piece) {
@@ -201,25 +214,18 @@ public final class PiecePicker<P> {
   }
 
   private boolean needed(int piece) {
-    return !have.get(piece) && priority[piece] > 0;
+    return needed.get(piece);
   }
 
   /** Whether a peer with these pieces has one that we need. */
   public boolean isInteresting(BitSet peerHas) {
-    for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
-      if (needed(i)) {
-        return true;
-      }
-    }
-    return false;
+    return peerHas.intersects(needed);
   }
 
   /** Whether every needed block has been requested at least once: the endgame. */
   public boolean inEndgame() {
-    for (int i = have.nextClearBit(0); i < pieceCount; i = have.nextClearBit(i + 1)) {
-      if (priority[i] > 0 && !partials.containsKey(i)) {
-        return false;
-      }
+    if (!unstarted.isEmpty()) {
+      return false;
     }
     for (Partial<P> p : partials.values()) {
       if (priority[p.piece] == 0) {
@@ -273,8 +279,7 @@ public final class PiecePicker<P> {
       if (piece < 0) {
         break;
       }
-      Partial<P> p = new Partial<>(piece, blockCount(piece));
-      partials.put(piece, p);
+      Partial<P> p = start(piece);
       for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
         p.requests[b]++;
         picked.add(block(piece, b));
@@ -319,8 +324,7 @@ public final class PiecePicker<P> {
       }
       Partial<P> p = partials.get(piece);
       if (p == null) {
-        p = new Partial<>(piece, blockCount(piece));
-        partials.put(piece, p);
+        p = start(piece);
       }
       boolean urgent = now - (e.getValue() - deadlineUrgencyNanos) >= 0;
       // Fresh blocks first; then, when urgent, blocks already asked from others (least asked
@@ -342,15 +346,23 @@ public final class PiecePicker<P> {
     }
   }
 
+  private Partial<P> start(int piece) {
+    Partial<P> p = new Partial<>(piece, blockCount(piece));
+    partials.put(piece, p);
+    unstarted.clear(piece);
+    return p;
+  }
+
   private int choosePiece(BitSet peerHas) {
     int best = -1;
     int bestPriority = 0;
     int bestAvailability = Integer.MAX_VALUE;
     int ties = 0;
-    for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
-      if (!needed(i) || partials.containsKey(i)) {
-        continue;
-      }
+    BitSet candidates = scratch;
+    candidates.clear();
+    candidates.or(unstarted);
+    candidates.and(peerHas);
+    for (int i = candidates.nextSetBit(0); i >= 0; i = candidates.nextSetBit(i + 1)) {
       int prio = priority[i];
       int avail = sequential ? 0 : availability[i];
       if (prio > bestPriority || (prio == bestPriority && avail < bestAvailability)) {
@@ -442,11 +454,14 @@ public final class PiecePicker<P> {
     partials.remove(piece);
     deadlines.remove(piece);
     have.set(piece);
+    needed.clear(piece);
+    unstarted.clear(piece);
   }
 
   /** The piece failed its hash check: start it again; returns the peers that sent its blocks. */
   public List<P> pieceFailed(int piece) {
     Partial<P> p = partials.remove(piece);
+    unstarted.set(piece, needed(piece));
     if (p == null) {
       return List.of();
     }

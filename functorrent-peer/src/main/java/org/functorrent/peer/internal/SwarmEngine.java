@@ -65,6 +65,12 @@ public final class SwarmEngine implements Swarm {
   private static final long TICK_MILLIS = 1000;
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(5);
 
+  /**
+   * Addresses a swarm keeps at most: trackers (and peers) can hand us any number of them, so past
+   * this the addresses that kept failing are forgotten and further new ones ignored.
+   */
+  static final int MAX_KNOWN_PEERS = 3000;
+
   private final ClientCore client;
   private final PeerOptions options;
   private final MetaInfo metaInfo;
@@ -102,6 +108,8 @@ public final class SwarmEngine implements Swarm {
     long nextAttemptNanos;
     boolean busy;
     boolean dropped;
+    /** Sent bad data: dropped, and never forgotten so that it is not dialled again. */
+    boolean banned;
     /** Closed because both sides had every wanted piece: dialled again only if we want more. */
     boolean seed;
 
@@ -228,6 +236,13 @@ public final class SwarmEngine implements Swarm {
             : OptionalLong.empty());
   }
 
+  /** How many addresses this swarm keeps (for tests). */
+  CompletableFuture<Integer> knownPeerCount() {
+    CompletableFuture<Integer> f = new CompletableFuture<>();
+    execute(() -> f.complete(known.size()));
+    return f;
+  }
+
   boolean isValidBlock(Block block, int maxLength) {
     if (block.piece() >= pieceCount() || block.length() == 0 || block.length() > maxLength) {
       return false;
@@ -242,10 +257,24 @@ public final class SwarmEngine implements Swarm {
     List<InetSocketAddress> copy = List.copyOf(peers);
     execute(
         () -> {
+          boolean swept = false;
+          int ignored = 0;
           for (InetSocketAddress a : copy) {
             if (a.getPort() > 0 && !known.containsKey(a)) {
+              if (known.size() >= MAX_KNOWN_PEERS && !swept) {
+                swept = true;
+                known.values().removeIf(e -> e.dropped && !e.banned && !e.busy);
+              }
+              if (known.size() >= MAX_KNOWN_PEERS) {
+                ignored++;
+                continue;
+              }
               known.put(a, new PeerEntry(a));
             }
+          }
+          if (ignored > 0) {
+            log.debug("{}: {} addresses ignored: {} known already", infoHash(), ignored,
+                known.size());
           }
           connectMore();
         });
@@ -674,16 +703,17 @@ public final class SwarmEngine implements Swarm {
       write = CompletableFuture.failedFuture(e);
     }
     onLoop(
-        write.handle((v, e) -> e == null),
-        ok -> {
+        write.handle((v, e) -> e),
+        error -> {
           piece.release();
           from.writeFinished();
-          if (Boolean.TRUE.equals(ok)) {
+          if (error == null) {
             if (picker.blockWritten(block)) {
               verify(block.piece());
             }
           } else {
             picker.blockWriteFailed(block);
+            storageFailed(error);
             requestFromAll();
           }
         },
@@ -697,7 +727,30 @@ public final class SwarmEngine implements Swarm {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    onLoop(f, ok -> pieceChecked(piece, Boolean.TRUE.equals(ok)), () -> {});
+    Throwable[] error = new Throwable[1];
+    onLoop(
+        f.whenComplete((ok, e) -> error[0] = e),
+        ok -> {
+          if (error[0] == null) {
+            pieceChecked(piece, Boolean.TRUE.equals(ok));
+          } else if (!closed) {
+            picker.pieceFailed(piece); // downloaded again; nobody is blamed for a disk error
+            storageFailed(error[0]);
+            requestFromAll();
+          }
+        },
+        () -> {});
+  }
+
+  /** The store failed: the owner hears of it (unwrapped from completion wrappers). */
+  private void storageFailed(Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    if (!closed) {
+      notifyListener(l -> l.storageFailed(cause));
+    }
   }
 
   private void pieceChecked(int piece, boolean ok) {
@@ -740,6 +793,7 @@ public final class SwarmEngine implements Swarm {
         PeerEntry entry = known.get(c.remoteAddress());
         if (entry != null) {
           entry.dropped = true;
+          entry.banned = true;
         }
         notifyListener(l -> l.peerBanned(address));
         c.close("banned for sending bad data");

@@ -334,4 +334,70 @@ class PiecePickerTest {
     assertThat(p.pick(all(1), 4, avoided::equals)).containsExactly(first.get(2));
     assertThat(p.pick(all(1), 4, b -> false)).first().isEqualTo(avoided);
   }
+
+  /**
+   * Random priorities, picks, deliveries, verifications, hash failures and resume data, checked
+   * after each step against a plain model of what is still wanted.
+   */
+  @Test
+  void randomOperationsAgreeWithAModelOfWhatIsWanted() {
+    for (long seed = 0; seed < 20; seed++) {
+      Random random = new Random(seed);
+      int pieces = 1 + random.nextInt(40);
+      PiecePicker<String> p = picker(pieces, seed);
+      int[] priority = new int[pieces];
+      java.util.Arrays.fill(priority, 1);
+      BitSet verified = new BitSet();
+      BitSet[] peers = new BitSet[4];
+      for (int i = 0; i < peers.length; i++) {
+        peers[i] = new BitSet();
+        for (int piece = 0; piece < pieces; piece++) {
+          if (random.nextInt(3) > 0) {
+            peers[i].set(piece);
+          }
+        }
+        p.peerHasAll(peers[i]);
+      }
+      for (int step = 0; step < 400; step++) {
+        int piece = random.nextInt(pieces);
+        switch (random.nextInt(6)) {
+          case 0 -> {
+            priority[piece] = random.nextInt(3);
+            p.setPriority(piece, priority[piece]);
+          }
+          case 1 -> {
+            BitSet resumed = of(piece);
+            verified.or(resumed);
+            p.setHave(resumed);
+          }
+          case 2 -> {
+            List<String> ignored = p.pieceFailed(piece);
+            assertThat(ignored).isNotNull();
+          }
+          default -> {
+            BitSet peer = peers[random.nextInt(peers.length)];
+            for (Block b : p.pick(peer, 1 + random.nextInt(6), x -> false)) {
+              assertThat(verified.get(b.piece())).as("picked a verified piece").isFalse();
+              assertThat(priority[b.piece()]).as("picked a skipped piece").isPositive();
+              assertThat(peer.get(b.piece())).as("picked a piece the peer lacks").isTrue();
+              if (p.blockReceived(b, "peer") == Received.ACCEPTED && p.blockWritten(b)) {
+                p.pieceVerified(b.piece());
+                verified.set(b.piece());
+              }
+            }
+          }
+        }
+        BitSet wanted = new BitSet();
+        for (int i = 0; i < pieces; i++) {
+          if (priority[i] > 0 && !verified.get(i)) {
+            wanted.set(i);
+          }
+        }
+        assertThat(p.isComplete()).as("seed %s step %s", seed, step).isEqualTo(wanted.isEmpty());
+        for (BitSet peer : peers) {
+          assertThat(p.isInteresting(peer)).isEqualTo(peer.intersects(wanted));
+        }
+      }
+    }
+  }
 }

@@ -62,6 +62,7 @@ public abstract class AbstractStorage implements Storage {
   private final LongAdder piecesVerified = new LongAdder();
   private final LongAdder piecesFailed = new LongAdder();
   private final AtomicInteger pendingWrites = new AtomicInteger();
+  private final RunningHashes runningHashes = new RunningHashes();
 
   /**
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
@@ -113,8 +114,10 @@ public abstract class AbstractStorage implements Storage {
                 return null;
               }
               int length = src.remaining();
+              ByteBuffer hashed = src.duplicate();
               write(piece, offset, src);
               bytesWritten.add(length);
+              runningHashes.written(piece, offset, hashed);
               return null;
             });
     return written.whenComplete((ignored, failure) -> pendingWrites.decrementAndGet());
@@ -137,7 +140,12 @@ public abstract class AbstractStorage implements Storage {
     checkElementIndex(piece, meta.pieceCount(), "piece");
     return submit(
         () -> {
-          boolean ok = mayHaveData(piece) && hashMatches(piece, newHashBuffer(), sha1());
+          RunningHashes.Running running = runningHashes.take(piece);
+          boolean ok =
+              mayHaveData(piece)
+                  && (running != null
+                      ? hashMatches(piece, running.digest, running.hashed)
+                      : hashMatches(piece, newHashBuffer(), sha1()));
           setVerified(piece, ok);
           (ok ? piecesVerified : piecesFailed).increment();
           return ok;
@@ -199,9 +207,21 @@ public abstract class AbstractStorage implements Storage {
   }
 
   private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest) throws IOException {
-    int size = (int) meta.pieceSize(piece);
     digest.reset();
-    for (int offset = 0; offset < size; ) {
+    return hashMatches(piece, buffer, digest, 0);
+  }
+
+  /** Completes a running hash of the piece's first {@code hashed} bytes with the rest of it. */
+  private boolean hashMatches(int piece, MessageDigest digest, long hashed) throws IOException {
+    long size = meta.pieceSize(piece);
+    byte[] buffer = hashed < size ? newHashBuffer() : null;
+    return hashMatches(piece, buffer, digest, (int) hashed);
+  }
+
+  private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest, int from)
+      throws IOException {
+    int size = (int) meta.pieceSize(piece);
+    for (int offset = from; offset < size; ) {
       int n = Math.min(buffer.length, size - offset);
       read(piece, offset, ByteBuffer.wrap(buffer, 0, n));
       digest.update(buffer, 0, n);
@@ -215,7 +235,7 @@ public abstract class AbstractStorage implements Storage {
     return new byte[Math.min(meta.pieceLength(), MAX_HASH_CHUNK)];
   }
 
-  private static MessageDigest sha1() {
+  static MessageDigest sha1() {
     try {
       return MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {

@@ -165,7 +165,6 @@ public final class HttpTrackerClient {
       String tracker,
       CompletableFuture<byte[]> result) {
     String host = uri.getHost();
-    ResponseHandler handler = new ResponseHandler(uri, redirectsLeft, tracker, result);
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -180,10 +179,7 @@ public final class HttpTrackerClient {
                     if (ssl != null) {
                       p.addLast(ssl.newHandler(ch.alloc(), host, address.getPort()));
                     }
-                    p.addLast(new HttpClientCodec());
-                    p.addLast(new HttpContentDecompressor(maxResponseBytes));
-                    p.addLast(new HttpObjectAggregator(maxResponseBytes));
-                    p.addLast(handler);
+                    addResponseHandlers(p, uri, redirectsLeft, tracker, result);
                   }
                 });
     ChannelFuture cf = b.connect(address);
@@ -228,6 +224,22 @@ public final class HttpTrackerClient {
               .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
           channel.writeAndFlush(request);
         });
+  }
+
+  /**
+   * Adds the handlers that send the request and read one response to {@code uri} into {@code
+   * result}: everything but TLS. The fuzz tests run this same pipeline on an embedded channel.
+   */
+  void addResponseHandlers(
+      ChannelPipeline p,
+      URI uri,
+      int redirectsLeft,
+      String tracker,
+      CompletableFuture<byte[]> result) {
+    p.addLast(new HttpClientCodec());
+    p.addLast(new HttpContentDecompressor(maxResponseBytes));
+    p.addLast(new HttpObjectAggregator(maxResponseBytes));
+    p.addLast(new ResponseHandler(uri, redirectsLeft, tracker, result));
   }
 
   private static String pathAndQuery(URI uri) {

@@ -59,7 +59,10 @@ public final class TrackerServerCore {
 
   /** The bencoded answer to an HTTP announce with query {@code uri} from {@code sender}. */
   public byte[] httpAnnounce(String uri, InetSocketAddress sender) {
-    Map<String, List<String>> q = new QueryStringDecoder(uri, ISO_8859_1).parameters();
+    Map<String, List<String>> q = parameters(uri);
+    if (q == null) {
+      return failure(MALFORMED_QUERY);
+    }
     byte[] infoHash = binary(q, "info_hash");
     if (infoHash == null || infoHash.length != InfoHash.LENGTH) {
       return failure("missing or invalid info_hash (expected: 20 bytes)");
@@ -129,8 +132,11 @@ public final class TrackerServerCore {
 
   /** The bencoded answer to an HTTP scrape with query {@code uri} (BEP 48). */
   public byte[] httpScrape(String uri) {
-    List<String> values =
-        new QueryStringDecoder(uri, ISO_8859_1).parameters().getOrDefault("info_hash", List.of());
+    Map<String, List<String>> q = parameters(uri);
+    if (q == null) {
+      return failure(MALFORMED_QUERY);
+    }
+    List<String> values = q.getOrDefault("info_hash", List.of());
     List<InfoHash> hashes = new ArrayList<>();
     for (String v : values) {
       byte[] b = v.getBytes(ISO_8859_1);
@@ -150,6 +156,18 @@ public final class TrackerServerCore {
               .build());
     }
     return Bencode.encode(BencodeDictionary.builder().put("files", files.build()).build());
+  }
+
+  private static final String MALFORMED_QUERY =
+      "malformed query string (expected: %XX escapes of two hexadecimal digits)";
+
+  /** The decoded query parameters of {@code uri}, or null when an escape is malformed. */
+  private static Map<String, List<String>> parameters(String uri) {
+    try {
+      return new QueryStringDecoder(uri, ISO_8859_1).parameters();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   public static byte[] failure(String reason) {

@@ -83,4 +83,25 @@ class TrackerServerCoreTest {
       assertThat(new String(body, ISO_8859_1)).as("seed %s", seed).startsWith("d");
     }
   }
+
+  /** Found by fuzzing: a malformed escape made Netty's query decoder throw out of the core. */
+  @Test
+  void malformedPercentEscapesAreAnsweredWithAFailureReason() throws Exception {
+    for (String uri : new String[] {"/announce?info_hash=%0", "/announce?peer_id=%zz&port=1"}) {
+      assertThatFailure(core.httpAnnounce(uri, SENDER)).contains("malformed query string");
+      assertThatFailure(core.httpScrape(uri.replace("/announce", "/scrape")))
+          .contains("malformed query string");
+    }
+  }
+
+  private static org.assertj.core.api.AbstractStringAssert<?> assertThatFailure(byte[] body) {
+    try {
+      HttpTrackerCodec.parseAnnounce(body);
+    } catch (HttpTrackerCodec.TrackerFailureException e) {
+      return assertThat(e.getMessage());
+    } catch (HttpTrackerCodec.MalformedResponseException e) {
+      throw new AssertionError("not a failure reason: " + e.getMessage(), e);
+    }
+    throw new AssertionError("not a failure reason: " + new String(body, ISO_8859_1));
+  }
 }
