@@ -150,11 +150,12 @@ class MagnetInteropTest {
             }
           }).completion().get(1, TimeUnit.MINUTES);
       int portA = LoopbackPorts.free();
-      // A: a slow libtorrent leecher that knows only us, so that it stays in the swarm a while.
+      // A: a slow libtorrent leecher that knows only us, so that it stays in the swarm a while;
+      // without PEX, so that it cannot learn of C and dial it first.
       Libtorrent.Peer a =
           libtorrent.leechWith(torrentFile.toString(), dir.resolve("a"), portA,
               List.of(client.listenAddress()), Duration.ofMinutes(3),
-              concat(List.of(Libtorrent.PEX), Libtorrent.downloadLimit(200_000)));
+              Libtorrent.downloadLimit(200_000));
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (connectedPorts.isEmpty() && System.nanoTime() < deadline) {
@@ -192,11 +193,11 @@ class MagnetInteropTest {
             concat(List.of(Libtorrent.PEX), Libtorrent.uploadLimit(80_000)));
     int portA = LoopbackPorts.free();
     try {
-      // A: a libtorrent leecher that knows only B.
+      // A: a libtorrent leecher that knows only B; without PEX, so that it cannot learn of us
+      // from B and dial us first (then our dial to it would be a duplicate).
       Libtorrent.Peer a =
           libtorrent.leechWith(torrentFile.toString(), dir.resolve("a"), portA,
-              List.of(b.address()), Duration.ofMinutes(4),
-              concat(List.of(Libtorrent.PEX), Libtorrent.downloadLimit(20_000)));
+              List.of(b.address()), Duration.ofMinutes(4), Libtorrent.downloadLimit(20_000));
       try (TorrentClient client = InteropData.loopbackClient()) {
         Set<Integer> connectedPorts = ConcurrentHashMap.newKeySet();
         // C: us, knowing only B.
