@@ -77,7 +77,7 @@ class MetadataFetcherTest {
     return r == null ? List.of() : r;
   }
 
-  /** {@code peer} answers every request it got with pieces of {@code source}, until none is left. */
+  /** {@code peer} answers every request it got with pieces of {@code source}, until none left. */
   private void answerAll(String peer, byte[] source) {
     for (List<Integer> asked = take(peer); !asked.isEmpty(); asked = take(peer)) {
       for (int p : asked) {
