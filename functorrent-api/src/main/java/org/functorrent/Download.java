@@ -7,7 +7,21 @@ import org.functorrent.storage.FilePriority;
 
 /** A running torrent: its progress, its completion, and how to stop it. Thread-safe. */
 public interface Download extends AutoCloseable {
+  /**
+   * The torrent's metadata.
+   *
+   * @throws IllegalStateException while a magnet link's metadata is being fetched (see {@link
+   *     #metadata()})
+   */
   MetaInfo metaInfo();
+
+  /**
+   * Completes with the torrent's metadata: at once for a {@code .torrent}, once fetched from peers
+   * for a magnet link; exceptionally if the download stops or fails before that.
+   */
+  default CompletableFuture<MetaInfo> metadata() {
+    return CompletableFuture.completedFuture(metaInfo());
+  }
 
   /**
    * Completes when every piece is verified (at once for a complete seed); completes exceptionally
@@ -39,7 +53,10 @@ public interface Download extends AutoCloseable {
    */
   CompletableFuture<Void> resume();
 
-  /** The priority of each file now, in the order of {@code MetaInfo.files()}. */
+  /**
+   * The priority of each file now, in the order of {@code MetaInfo.files()}; for a magnet link
+   * before its metadata arrived, the priorities its options asked for (possibly none).
+   */
   ImmutableList<FilePriority> filePriorities();
 
   /**
@@ -51,6 +68,7 @@ public interface Download extends AutoCloseable {
    * does not complete {@link #completion()} again.
    *
    * @throws IndexOutOfBoundsException if there is no such file
+   * @throws IllegalStateException while a magnet link's metadata is being fetched
    */
   CompletableFuture<Void> setFilePriority(int fileIndex, FilePriority priority);
 
@@ -62,6 +80,7 @@ public interface Download extends AutoCloseable {
    *
    * @throws IndexOutOfBoundsException if there is no such file
    * @throws IllegalArgumentException if the file is skipped (make it wanted first)
+   * @throws IllegalStateException while a magnet link's metadata is being fetched
    */
   TorrentFileStream openStream(int fileIndex);
 

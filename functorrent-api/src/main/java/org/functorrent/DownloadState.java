@@ -2,6 +2,11 @@ package org.functorrent;
 
 /** Where a download is in its life. */
 public enum DownloadState {
+  /**
+   * A magnet link's download asks peers for the torrent's metadata (BEP 9); size, pieces and files
+   * are not known yet.
+   */
+  FETCHING_METADATA,
   /** Checking the data already on disk against the piece hashes. */
   CHECKING,
   /** Fetching pieces from peers. */

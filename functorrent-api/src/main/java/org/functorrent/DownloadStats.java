@@ -14,8 +14,8 @@ import org.functorrent.tracker.TrackerStatus;
  * @param uploadRate payload bytes per second sent, over the last few seconds
  * @param peers connected peers
  * @param piecesHave verified pieces
- * @param pieceCount the torrent's pieces
- * @param totalBytes the torrent's size
+ * @param pieceCount the torrent's pieces (0 while a magnet link's metadata is being fetched)
+ * @param totalBytes the torrent's size (0 while a magnet link's metadata is being fetched: unknown)
  * @param bytesLeft bytes of wanted pieces not yet verified
  * @param trackers the status of each tracker
  * @param wantedBytes the bytes of the pieces wanted (every piece that holds a byte of a file not
@@ -35,8 +35,11 @@ public record DownloadStats(
     ImmutableMap<URI, TrackerStatus> trackers,
     long wantedBytes) {
 
-  /** The share of wanted bytes verified, from 0 to 1. */
+  /** The share of wanted bytes verified, from 0 to 1 (0 while the metadata is being fetched). */
   public double progress() {
+    if (state == DownloadState.FETCHING_METADATA) {
+      return 0;
+    }
     return wantedBytes == 0 ? 1 : (double) (wantedBytes - bytesLeft) / wantedBytes;
   }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.functorrent.internal.ActiveDownload;
 import org.functorrent.internal.ClientContext;
+import org.functorrent.internal.MagnetDownload;
+import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.PeerClient;
 import org.functorrent.peer.PeerOptions;
@@ -50,7 +52,7 @@ public final class TorrentClient implements AutoCloseable {
   private final TrackerClient trackers;
   private final PeerClient peers;
   private final InetSocketAddress listenAddress;
-  private final Set<ActiveDownload> downloads = ConcurrentHashMap.newKeySet();
+  private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TorrentClient(Builder builder) {
@@ -107,17 +109,54 @@ public final class TorrentClient implements AutoCloseable {
     return listenAddress;
   }
 
-  /** Starts {@code torrent} with its options, reporting to {@code listener}. */
+  /**
+   * Starts {@code torrent} with its options, reporting to {@code listener}. A magnet link's
+   * download first fetches the metadata from peers (state {@link
+   * DownloadState#FETCHING_METADATA}), then goes on as a {@code .torrent}'s would.
+   */
   public Download start(Torrent torrent, TorrentListener listener) {
     checkState(!closed.get(), "client: closed (expected: open)");
-    ClientContext context =
-        new ClientContext(group, disk, callbacks, trackers, peers, listenAddress.getPort());
+    ClientContext context = context();
+    if (torrent.magnetUri().isPresent()) {
+      MagnetDownload download =
+          new MagnetDownload(context, torrent.magnetUri().get(), torrent.options(), listener,
+              false);
+      downloads.add(download);
+      download.stopped().whenComplete((v, e) -> downloads.remove(download));
+      download.start();
+      return download;
+    }
     ActiveDownload download =
         new ActiveDownload(context, torrent.metaInfo(), torrent.options(), listener);
     downloads.add(download);
     download.stopped().whenComplete((v, e) -> downloads.remove(download));
     download.start();
     return download;
+  }
+
+  /**
+   * Fetches a magnet link's metadata from peers (its trackers, its {@code x.pe} peers, the
+   * options' peers and incoming peers) without downloading anything, and saves it in the
+   * options' directory under {@code .functorrent/}. The future completes with the metadata, or
+   * exceptionally if the client closes first. {@code listener} hears the fetch's tracker and
+   * progress events.
+   *
+   * @throws IllegalArgumentException if {@code torrent} is not a magnet link
+   */
+  public CompletableFuture<MetaInfo> fetchMetadata(Torrent torrent, TorrentListener listener) {
+    checkState(!closed.get(), "client: closed (expected: open)");
+    checkArgument(torrent.magnetUri().isPresent(), "torrent: a .torrent (expected: a magnet link)");
+    MagnetDownload download =
+        new MagnetDownload(context(), torrent.magnetUri().get(), torrent.options(), listener,
+            true);
+    downloads.add(download);
+    download.stopped().whenComplete((v, e) -> downloads.remove(download));
+    download.start();
+    return download.metadata();
+  }
+
+  private ClientContext context() {
+    return new ClientContext(group, disk, callbacks, trackers, peers, listenAddress.getPort());
   }
 
   /** The downloads running now. */
@@ -135,7 +174,7 @@ public final class TorrentClient implements AutoCloseable {
       return;
     }
     List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (ActiveDownload download : downloads) {
+    for (Download download : downloads) {
       stops.add(download.stop());
     }
     try {

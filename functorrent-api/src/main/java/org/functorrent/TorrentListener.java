@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.List;
+import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.tracker.TrackerStatus;
 
 /**
@@ -14,6 +15,12 @@ import org.functorrent.tracker.TrackerStatus;
 public interface TorrentListener {
   /** A listener that does nothing. */
   TorrentListener NONE = new TorrentListener() {};
+
+  /**
+   * A magnet link's metadata arrived from peers and matched its info-hash: the download goes on
+   * as if the {@code .torrent} had been opened.
+   */
+  default void metadataReceived(MetaInfo metaInfo) {}
 
   /** The download moved to {@code state}. */
   default void stateChanged(DownloadState state) {}

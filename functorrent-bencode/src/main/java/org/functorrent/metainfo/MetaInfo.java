@@ -3,15 +3,22 @@ package org.functorrent.metainfo;
 import static com.google.common.base.Preconditions.checkElementIndex;
 
 import com.google.common.collect.ImmutableList;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDecoder;
 import org.functorrent.bencode.BencodeDictionary;
+import org.functorrent.bencode.BencodeList;
+import org.functorrent.bencode.BencodeString;
+import org.functorrent.bencode.BencodeValue;
 import org.functorrent.common.TorrentException;
 
 /**
@@ -93,6 +100,51 @@ public final class MetaInfo {
   /** Parses and validates a {@code .torrent}'s bytes. */
   public static MetaInfo parse(byte[] torrent) {
     return MetaInfoParser.parse(torrent);
+  }
+
+  /**
+   * Builds a torrent from an info dictionary received from peers (BEP 9) and the trackers a magnet
+   * link named: {@code infoBytes} become the {@code info} value byte for byte (so the info-hash is
+   * the SHA-1 of exactly these bytes), each tier of {@code trackerTiers} an {@code announce-list}
+   * tier (the first URL also {@code announce}). The result is validated like a {@code .torrent}
+   * file; {@link #encoded()} can be saved as one.
+   *
+   * @throws org.functorrent.bencode.BencodeException if {@code infoBytes} is not one bencoded value
+   * @throws InvalidTorrentException if it is not a valid info dictionary
+   */
+  public static MetaInfo fromInfoDictionary(
+      byte[] infoBytes, List<? extends List<String>> trackerTiers) {
+    BencodeValue info = Bencode.decoder().decode(infoBytes);
+    if (!(info instanceof BencodeDictionary)) {
+      throw new InvalidTorrentException(
+          "info", MetaInfoParser.describe(info) + " (expected: a dictionary)");
+    }
+    List<BencodeValue> tiers = new ArrayList<>();
+    String first = null;
+    for (List<String> tier : trackerTiers) {
+      List<BencodeValue> urls = new ArrayList<>();
+      for (String url : tier) {
+        urls.add(BencodeString.of(url));
+        if (first == null) {
+          first = url;
+        }
+      }
+      tiers.add(BencodeList.of(urls));
+    }
+    // Keys in sorted order: "announce" < "announce-list" < "info". The info bytes go in as they
+    // are, not re-encoded, so that a non-canonical dictionary keeps its info-hash.
+    ByteArrayOutputStream out = new ByteArrayOutputStream(infoBytes.length + 256);
+    out.write('d');
+    if (first != null) {
+      out.writeBytes(Bencode.encode(BencodeString.of("announce")));
+      out.writeBytes(Bencode.encode(BencodeString.of(first)));
+      out.writeBytes(Bencode.encode(BencodeString.of("announce-list")));
+      out.writeBytes(Bencode.encode(BencodeList.of(tiers)));
+    }
+    out.writeBytes(Bencode.encode(BencodeString.of("info")));
+    out.writeBytes(infoBytes);
+    out.write('e');
+    return parse(out.toByteArray());
   }
 
   /**

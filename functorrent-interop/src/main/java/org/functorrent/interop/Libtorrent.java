@@ -126,6 +126,47 @@ public final class Libtorrent {
     return start("leech", torrent.toString(), saveDir, port, peers, List.of(), timeout);
   }
 
+  /** Option of {@link #seedWith} and {@link #leechWith}: use peer exchange (ut_pex). */
+  public static final String PEX = "--pex";
+
+  /** Option: print each peer the torrent connects to (see {@link Peer#peersSeen()}). */
+  public static final String LOG_PEERS = "--log-peers";
+
+  /** Option: cap the torrent's upload rate. */
+  public static List<String> uploadLimit(long bytesPerSecond) {
+    return List.of("--upload-limit", Long.toString(bytesPerSecond));
+  }
+
+  /** Option: cap the torrent's download rate. */
+  public static List<String> downloadLimit(long bytesPerSecond) {
+    return List.of("--download-limit", Long.toString(bytesPerSecond));
+  }
+
+  /**
+   * A leecher of {@code torrentOrMagnet} (a {@code .torrent} path, or a magnet link whose
+   * metadata libtorrent fetches with ut_metadata) with options ({@link #PEX}, {@link #LOG_PEERS},
+   * {@link #downloadLimit}, {@link #uploadLimit}).
+   */
+  public Peer leechWith(
+      String torrentOrMagnet,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      Duration timeout,
+      List<String> options) {
+    return start("leech", torrentOrMagnet, saveDir, port, peers, List.of(), timeout, options);
+  }
+
+  /** A seeder as {@link #seed}, with options ({@link #PEX}, {@link #LOG_PEERS}, limits). */
+  public Peer seedWith(
+      Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, List<String> options) {
+    Peer peer =
+        start("seed", torrent.toString(), saveDir, port, peers, List.of(), Duration.ofMinutes(10),
+            options);
+    peer.awaitStatus("SEEDING", Duration.ofMinutes(3));
+    return peer;
+  }
+
   private Peer start(
       String mode,
       String torrent,
@@ -134,8 +175,21 @@ public final class Libtorrent {
       List<InetSocketAddress> peers,
       List<InetSocketAddress> dhtNodes,
       Duration timeout) {
+    return start(mode, torrent, saveDir, port, peers, dhtNodes, timeout, List.of());
+  }
+
+  private Peer start(
+      String mode,
+      String torrent,
+      Path saveDir,
+      int port,
+      List<InetSocketAddress> peers,
+      List<InetSocketAddress> dhtNodes,
+      Duration timeout,
+      List<String> options) {
     Path status = workDir.resolve(mode + "-" + port + ".status");
     List<String> command = command(mode, torrent, saveDir.toString(), Integer.toString(port));
+    command.addAll(options);
     for (InetSocketAddress peer : peers) {
       command.add("--peer");
       command.add(peer.getAddress().getHostAddress() + ":" + peer.getPort());
@@ -186,6 +240,17 @@ public final class Libtorrent {
 
     public String output() {
       return process.output();
+    }
+
+    /** The peers ("HOST:PORT") it has been connected to, with {@link #LOG_PEERS}. */
+    public List<String> peersSeen() {
+      List<String> seen = new ArrayList<>();
+      for (String line : process.output().split("\n")) {
+        if (line.startsWith("peer ")) {
+          seen.add(line.substring(5).trim());
+        }
+      }
+      return seen;
     }
 
     /** Waits until the status file says {@code word}; fails if the process ends first. */

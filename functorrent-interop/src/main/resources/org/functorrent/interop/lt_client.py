@@ -6,6 +6,8 @@ usage: lt_client.py seed  TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status 
        lt_client.py seed-unchecked TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
        lt_client.py leech TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE] [--timeout S]
                          [--dht 127.x.x.x:PORT]...
+       (seed and leech also take --pex, --log-peers, --download-limit BYTES_PER_S,
+        --upload-limit BYTES_PER_S; leech takes a magnet link instead of TORRENT)
        lt_client.py magnet INFOHASH SAVE_DIR PORT [--peer HOST:PORT]... [--status FILE]
                          [--timeout S] [--dht 127.x.x.x:PORT]...
        lt_client.py hash TORRENT
@@ -18,6 +20,10 @@ seed-unchecked: seeds SAVE_DIR as it is, never hashing it (seed mode with every 
         verified): a seeder that serves corrupt data if the files are corrupt.
 leech:  downloads into SAVE_DIR, writes DONE <seconds> <bytes> to the status file and exits 0
         when every piece is verified; exits 1 after --timeout seconds (default 300).
+--pex:  loads libtorrent's ut_pex and lets the torrent use peer exchange (loopback peers only).
+--log-peers: prints "peer HOST:PORT" once for every peer the torrent is connected to.
+--download-limit, --upload-limit: cap the torrent's rates (bytes per second).
+A magnet link (magnet:?xt=...) is fetched with ut_metadata (BEP 9) from its tr / x.pe peers.
 hash:   prints <v1 info-hash> <number of files> <total size> as libtorrent reads TORRENT.
 create: makes a torrent of PATH with libtorrent's creator; prints its v1 info-hash.
 verify: checks SAVE_DIR against TORRENT; prints <pieces verified> <pieces>; exit 0 if all.
@@ -26,7 +32,7 @@ magnet: adds magnet:?xt=urn:btih:INFOHASH (no tracker) and runs until SIGTERM or
         (metadata exchange needs a peer that serves it; this mode is for finding peers).
 
 Every session listens on 127.0.0.1 only, with DHT, local service discovery, UPnP, NAT-PMP and
-peer exchange off, and an IP filter that blocks every address outside loopback for peers and
+peer exchange (unless --pex) off, and an IP filter that blocks every address outside loopback for peers and
 trackers alike: nothing this script does leaves 127.0.0.0/8.
 
 --dht NODE turns libtorrent's DHT on for that session and its torrents, bootstrapped from the
@@ -44,7 +50,7 @@ import time
 import libtorrent as lt
 
 
-def session(port, dht_nodes=()):
+def session(port, dht_nodes=(), pex=False):
     for node in dht_nodes:
         if not node.startswith('127.'):
             raise SystemExit('--dht %s: only 127.x.x.x nodes are allowed' % node)
@@ -104,6 +110,10 @@ def session(port, dht_nodes=()):
     rules.add_rule('::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 1)
     rules.add_rule('::1', '::1', 0)
     s.set_ip_filter(rules)
+    # The session has no default plugins: ut_metadata for magnet links, ut_pex only if asked.
+    s.add_extension('ut_metadata')
+    if pex:
+        s.add_extension('ut_pex')
     return s
 
 
@@ -114,11 +124,17 @@ def write_status(path, text):
         os.replace(path + '.tmp', path)
 
 
-def options(args):
+def options(args, extra=None):
     peers, status, timeout, dht = [], None, 300.0, []
     i = 0
     while i < len(args):
-        if args[i] == '--peer':
+        if extra is not None and args[i] in ('--pex', '--log-peers'):
+            extra[args[i]] = True
+            i += 1
+            continue
+        if extra is not None and args[i] in ('--download-limit', '--upload-limit'):
+            extra[args[i]] = int(args[i + 1])
+        elif args[i] == '--peer':
             peers.append(args[i + 1])
         elif args[i] == '--dht':
             dht.append(args[i + 1])
@@ -132,9 +148,11 @@ def options(args):
     return peers, status, timeout, dht
 
 
-def add(s, torrent, save_dir, peers, dht=False, magnet=None, unchecked=False):
+def add(s, torrent, save_dir, peers, dht=False, magnet=None, unchecked=False, pex=False):
     if magnet:
         params = lt.parse_magnet_uri('magnet:?xt=urn:btih:' + magnet)
+    elif torrent.startswith('magnet:'):
+        params = lt.parse_magnet_uri(torrent)
     else:
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(torrent)
@@ -145,7 +163,9 @@ def add(s, torrent, save_dir, peers, dht=False, magnet=None, unchecked=False):
         params.verified_pieces = [True] * params.ti.num_pieces()
     params.save_path = os.path.abspath(save_dir)
     params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    params.flags |= lt.torrent_flags.disable_lsd | lt.torrent_flags.disable_pex
+    params.flags |= lt.torrent_flags.disable_lsd
+    if not pex:
+        params.flags |= lt.torrent_flags.disable_pex
     if not dht:
         params.flags |= lt.torrent_flags.disable_dht
     os.makedirs(params.save_path, exist_ok=True)
@@ -162,18 +182,25 @@ DHT_ALERTS = ('dht_bootstrap_alert', 'dht_announce_alert', 'dht_get_peers_alert'
 
 
 def run_peer(mode, torrent, save_dir, port, rest):
-    peers, status, timeout, dht = options(rest)
+    extra = {}
+    peers, status, timeout, dht = options(rest, extra)
+    pex = extra.get('--pex', False)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
-    s = session(int(port), dht)
+    s = session(int(port), dht, pex)
     unchecked = mode == 'seed-unchecked'
     if unchecked:
         mode = 'seed'
     if mode == 'magnet':
         handle = add(s, None, save_dir, peers, bool(dht), magnet=torrent)
     else:
-        handle = add(s, torrent, save_dir, peers, bool(dht), unchecked=unchecked)
+        handle = add(s, torrent, save_dir, peers, bool(dht), unchecked=unchecked, pex=pex)
+    if '--download-limit' in extra:
+        handle.set_download_limit(extra['--download-limit'])
+    if '--upload-limit' in extra:
+        handle.set_upload_limit(extra['--upload-limit'])
+    seen_peers = set()
     started = time.time()
     announced = not handle.trackers()
     reported = None
@@ -197,6 +224,12 @@ def run_peer(mode, torrent, save_dir, port, rest):
             if kind == 'listen_failed_alert':
                 write_status(status, 'ERROR ' + alert.message())
                 return 1
+        if extra.get('--log-peers'):
+            for p in handle.get_peer_info():
+                endpoint = '%s:%d' % (p.ip[0], p.ip[1])
+                if endpoint not in seen_peers:
+                    seen_peers.add(endpoint)
+                    print('peer %s' % endpoint, flush=True)
         st = handle.status()
         if mode == 'magnet':
             if dht and st.num_peers == 0 and time.time() - last_dht_announce > 5:

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.internal.ClientCore;
@@ -66,6 +67,19 @@ public final class PeerClient implements AutoCloseable {
   public Swarm addTorrent(
       MetaInfo metaInfo, PieceStore store, BitSet verified, SwarmListener listener) {
     return core.addTorrent(metaInfo, store, verified, listener, List.of());
+  }
+
+  /**
+   * Starts fetching the info dictionary of the torrent {@code infoHash} names from peers (BEP 9),
+   * for a magnet link. {@code trackerTiers} go into the {@link MetaInfo} built at the end (the
+   * caller announces to them and feeds {@link MetadataFetch#addPeers}). Until the fetch closes,
+   * incoming connections for {@code infoHash} go to it.
+   *
+   * @throws IllegalStateException if this info-hash is already being fetched or downloaded
+   */
+  public MetadataFetch fetchMetadata(
+      InfoHash infoHash, List<? extends List<String>> trackerTiers) {
+    return core.fetchMetadata(infoHash, trackerTiers);
   }
 
   /** The port of the listen socket, once bound. */

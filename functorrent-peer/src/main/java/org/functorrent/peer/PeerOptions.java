@@ -30,6 +30,9 @@ import java.time.Duration;
  * @param maxPendingWritesPerClient received blocks waiting for storage in all connections of a
  *     client together before every connection that receives another block stops reading; they
  *     read again once the total is down to half of it
+ * @param maxMetadataSize the largest info dictionary we fetch from peers with a magnet link (BEP
+ *     9); a peer announcing a larger {@code metadata_size} is not asked (default 8 MiB, which
+ *     holds the piece hashes of a 1 TiB torrent in 2 MiB pieces, and many files)
  */
 public record PeerOptions(
     int maxPeersPerTorrent,
@@ -47,7 +50,35 @@ public record PeerOptions(
     int maxPendingWrites,
     int maxConnectFailures,
     String clientName,
-    int maxPendingWritesPerClient) {
+    int maxPendingWritesPerClient,
+    int maxMetadataSize) {
+
+  /** The default of {@link #maxMetadataSize()}: 8 MiB. */
+  public static final int DEFAULT_MAX_METADATA_SIZE = 8 << 20;
+
+  /** Options with the default {@link #maxMetadataSize()}. */
+  public PeerOptions(
+      int maxPeersPerTorrent,
+      int maxPeersPerClient,
+      int uploadSlots,
+      int initialRequestQueue,
+      int maxRequestQueue,
+      int maxServeQueue,
+      Duration blockTimeout,
+      Duration connectTimeout,
+      Duration handshakeTimeout,
+      Duration keepAliveInterval,
+      Duration idleTimeout,
+      Duration chokeInterval,
+      int maxPendingWrites,
+      int maxConnectFailures,
+      String clientName,
+      int maxPendingWritesPerClient) {
+    this(maxPeersPerTorrent, maxPeersPerClient, uploadSlots, initialRequestQueue,
+        maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout, handshakeTimeout,
+        keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites, maxConnectFailures,
+        clientName, maxPendingWritesPerClient, DEFAULT_MAX_METADATA_SIZE);
+  }
 
   public PeerOptions {
     checkArgument(maxPeersPerTorrent > 0, "maxPeersPerTorrent: %s (expected: > 0)",
@@ -71,6 +102,7 @@ public record PeerOptions(
     checkNotNull(clientName, "clientName");
     checkArgument(maxPendingWritesPerClient > 1, "maxPendingWritesPerClient: %s (expected: > 1)",
         maxPendingWritesPerClient);
+    checkArgument(maxMetadataSize > 0, "maxMetadataSize: %s (expected: > 0)", maxMetadataSize);
   }
 
   private static void positive(Duration d, String name) {
@@ -102,42 +134,49 @@ public record PeerOptions(
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, timeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
   }
 
   public PeerOptions withUploadSlots(int slots) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, slots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
   }
 
   public PeerOptions withRequestQueue(int initial, int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initial, max, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
   }
 
   public PeerOptions withChokeInterval(Duration interval) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
   }
 
   public PeerOptions withMaxPendingWrites(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, max,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
   }
 
   public PeerOptions withMaxPendingWritesPerClient(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, max);
+        maxConnectFailures, clientName, max, maxMetadataSize);
+  }
+
+  public PeerOptions withMaxMetadataSize(int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, maxPendingWritesPerClient, max);
   }
 
   public PeerOptions withHandshakeTimeout(Duration timeout) {

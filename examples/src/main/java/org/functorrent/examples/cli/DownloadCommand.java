@@ -23,6 +23,7 @@ import org.functorrent.Torrent;
 import org.functorrent.TorrentClient;
 import org.functorrent.TorrentListener;
 import org.functorrent.common.TorrentException;
+import org.functorrent.metainfo.MagnetUri;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.storage.FilePriority;
 import org.functorrent.tracker.TrackerStatus;
@@ -33,7 +34,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code functorrent [download] [FILE|-] [--dir D] [--port P] [--peer HOST:PORT]... [--seed]}. */
+/**
+ * {@code functorrent [download] [FILE|-|MAGNET] [--dir D] [--port P] [--peer HOST:PORT]...
+ * [--seed]}.
+ */
 @Command(
     name = "download",
     mixinStandardHelpOptions = true,
@@ -42,7 +46,8 @@ final class DownloadCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "FILE",
-      description = "The .torrent file; '-' or nothing reads standard input.")
+      description =
+          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.")
   String file;
 
   @Option(names = "--dir", paramLabel = "D", description = "Where files go (default: here).")
@@ -89,12 +94,24 @@ final class DownloadCommand implements Callable<Integer> {
   }
 
   Integer run(boolean seedOnly) throws Exception {
-    MetaInfo meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+    MagnetUri magnet = null;
+    MetaInfo meta = null;
+    if (TorrentInput.isMagnet(file)) {
+      magnet = MagnetUri.parse(file);
+      if (!onlyFiles.isEmpty() || !skipFiles.isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--file and --skip need the file list, which a magnet link does not have (expected:"
+                + " 'info MAGNET --fetch -o' gives a .torrent to select from)");
+      }
+    } else {
+      meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+    }
     List<InetSocketAddress> peerAddresses = new ArrayList<>();
     for (String peer : peers) {
       peerAddresses.add(parsePeer(peer));
     }
-    List<FilePriority> priorities = priorities(meta);
+    List<FilePriority> priorities = meta == null ? List.of() : priorities(meta);
     PrintWriter out = spec.commandLine().getOut();
     TorrentClient.Builder builder = TorrentClient.builder().listenPort(port);
     if (bind != null) {
@@ -112,15 +129,27 @@ final class DownloadCommand implements Callable<Integer> {
               .withSeed(seed || seedOnly)
               .withTrackers(!noTrackers)
               .withFilePriorities(priorities);
-      out.printf(
-          "%s: %s in %d pieces, info_hash %s, listening on port %d%n",
-          meta.name(), InfoCommand.humanSize(meta.totalLength()), meta.pieceCount(),
-          meta.infoHash().toHex(), client.listenAddress().getPort());
+      int port = client.listenAddress().getPort();
+      if (meta != null) {
+        describe(out, meta, port);
+      } else {
+        out.printf(
+            "magnet %s%s: fetching the metadata from peers, listening on port %d%n",
+            magnet.infoHash().toHex(), magnet.displayName().map(n -> " (" + n + ")").orElse(""),
+            port);
+      }
       long started = System.nanoTime();
       // A bar on a terminal (stderr), plain lines when the output goes to a file or a pipe.
+      String name =
+          meta != null
+              ? meta.name()
+              : magnet.displayName().orElse(magnet.infoHash().toHex().substring(0, 8));
       Progress progress =
-          System.console() != null ? new BarProgress(meta) : new ProgressPrinter(out);
-      Download download = client.start(Torrent.of(meta).withOptions(options), progress);
+          System.console() != null
+              ? new BarProgress(name, out, port)
+              : new ProgressPrinter(out, port);
+      Torrent torrent = meta != null ? Torrent.of(meta) : Torrent.of(magnet);
+      Download download = client.start(torrent.withOptions(options), progress);
       DownloadStats done;
       try {
         done = download.completion().join();
@@ -157,6 +186,13 @@ final class DownloadCommand implements Callable<Integer> {
     }
   }
 
+  static void describe(PrintWriter out, MetaInfo meta, int port) {
+    out.printf(
+        "%s: %s in %d pieces, info_hash %s, listening on port %d%n",
+        meta.name(), InfoCommand.humanSize(meta.totalLength()), meta.pieceCount(),
+        meta.infoHash().toHex(), port);
+  }
+
   /** Every file wanted, unless --file or --skip say otherwise. */
   private List<FilePriority> priorities(MetaInfo meta) {
     int files = meta.files().size();
@@ -187,10 +223,14 @@ final class DownloadCommand implements Callable<Integer> {
   }
 
   private InetSocketAddress parsePeer(String peer) {
+    return parsePeer(spec.commandLine(), peer);
+  }
+
+  static InetSocketAddress parsePeer(CommandLine commandLine, String peer) {
     int colon = peer.lastIndexOf(':');
     if (colon <= 0 || colon == peer.length() - 1) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--peer " + peer + ": expected HOST:PORT");
+          commandLine, "--peer " + peer + ": expected HOST:PORT");
     }
     String host = peer.substring(0, colon).replace("[", "").replace("]", "");
     int peerPort;
@@ -198,19 +238,31 @@ final class DownloadCommand implements Callable<Integer> {
       peerPort = Integer.parseInt(peer.substring(colon + 1));
     } catch (NumberFormatException e) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--peer " + peer + ": the port is not a number");
+          commandLine, "--peer " + peer + ": the port is not a number");
     }
     try {
       return new InetSocketAddress(InetAddress.getByName(host), peerPort);
     } catch (UnknownHostException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--peer " + peer + ": " + e.getMessage());
+          commandLine, "--peer " + peer + ": " + e.getMessage());
     }
   }
 
   /** Shows the progress; remembers the most peers seen for the summary. */
   private abstract static class Progress implements TorrentListener, AutoCloseable {
     private final AtomicInteger maxPeers = new AtomicInteger();
+    private final PrintWriter out;
+    private final int port;
+
+    Progress(PrintWriter out, int port) {
+      this.out = out;
+      this.port = port;
+    }
+
+    @Override
+    public void metadataReceived(MetaInfo meta) {
+      describe(out, meta, port);
+    }
 
     @Override
     public void progress(DownloadStats stats) {
@@ -232,11 +284,12 @@ final class DownloadCommand implements Callable<Integer> {
   private static final class BarProgress extends Progress {
     private final ProgressBar bar;
 
-    BarProgress(MetaInfo meta) {
+    BarProgress(String name, PrintWriter out, int port) {
+      super(out, port);
       bar =
           new ProgressBarBuilder()
-              .setTaskName(meta.name())
-              .setInitialMax(meta.totalLength())
+              .setTaskName(name)
+              .setInitialMax(0)
               .setUnit("MiB", 1 << 20)
               .setStyle(ProgressBarStyle.ASCII)
               .showSpeed()
@@ -261,7 +314,8 @@ final class DownloadCommand implements Callable<Integer> {
     private final PrintWriter out;
     private long lastLine;
 
-    ProgressPrinter(PrintWriter out) {
+    ProgressPrinter(PrintWriter out, int port) {
+      super(out, port);
       this.out = out;
     }
 

@@ -1,46 +1,196 @@
 package org.functorrent.examples.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.functorrent.DownloadOptions;
+import org.functorrent.Torrent;
+import org.functorrent.TorrentClient;
+import org.functorrent.TorrentListener;
+import org.functorrent.common.TorrentException;
+import org.functorrent.metainfo.MagnetUri;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code functorrent info FILE|-}: what a {@code .torrent} holds. */
+/**
+ * {@code functorrent info FILE|-|MAGNET [--fetch]}: what a {@code .torrent} or a magnet link
+ * holds.
+ */
 @Command(
     name = "info",
     mixinStandardHelpOptions = true,
-    description = "Shows what a .torrent file holds: name, info-hash, pieces, files, trackers.")
+    description =
+        "Shows what a .torrent file holds: name, info-hash, pieces, files, trackers; or what a"
+            + " magnet link says, and with --fetch the metadata its peers give.")
 final class InfoCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "FILE",
-      description = "The .torrent file; '-' or nothing reads standard input.")
+      description =
+          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.")
   String file;
 
   @Option(names = "--json", description = "Machine-readable output.")
   boolean json;
 
+  @Option(
+      names = "--fetch",
+      description = "For a magnet link: fetch the metadata from its peers and show it.")
+  boolean fetch;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT.torrent",
+      description = "With --fetch: also save the metadata as a .torrent file.")
+  Path output;
+
+  @Option(names = "--port", paramLabel = "P", description = "With --fetch: listen port (0: any).")
+  int port;
+
+  @Option(names = "--bind", paramLabel = "ADDR", description = "With --fetch: listen address.")
+  String bind;
+
+  @Option(
+      names = "--peer",
+      paramLabel = "HOST:PORT",
+      description = "With --fetch: a peer to ask besides the link's (repeatable).")
+  List<String> peers = List.of();
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "S",
+      description = "With --fetch: give up after this many seconds (default: 120).")
+  int timeoutSeconds = 120;
+
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
-    MetaInfo meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (!TorrentInput.isMagnet(file) && (fetch || output != null)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--fetch and -o are for magnet links (expected: magnet:?...)");
+    }
+    if (output != null && !fetch) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "-o needs --fetch");
+    }
+    MetaInfo meta;
+    if (TorrentInput.isMagnet(file)) {
+      MagnetUri magnet = MagnetUri.parse(file);
+      if (!fetch) {
+        if (json) {
+          out.println(Json.write(magnetMap(magnet)));
+        } else {
+          printMagnet(magnet, out);
+        }
+        return 0;
+      }
+      meta = fetch(magnet);
+      if (output != null) {
+        try {
+          Files.write(output, meta.encoded());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + output, e);
+        }
+      }
+    } else {
+      meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+    }
     if (json) {
       out.println(Json.write(toMap(meta)));
     } else {
       printText(meta, out);
     }
     return 0;
+  }
+
+  /** Fetches a magnet link's metadata with a client of its own (no file is downloaded). */
+  private MetaInfo fetch(MagnetUri magnet) throws Exception {
+    List<InetSocketAddress> peerAddresses = new ArrayList<>();
+    for (String peer : peers) {
+      peerAddresses.add(DownloadCommand.parsePeer(spec.commandLine(), peer));
+    }
+    TorrentClient.Builder builder = TorrentClient.builder().listenPort(port);
+    if (bind != null) {
+      builder.bindAddress(InetAddress.getByName(bind));
+    }
+    Path scratch = Files.createTempDirectory("functorrent-info");
+    try (TorrentClient client = builder.build()) {
+      Torrent torrent =
+          Torrent.of(magnet)
+              .withOptions(
+                  DownloadOptions.defaults().withDirectory(scratch).withPeers(peerAddresses));
+      try {
+        return client
+            .fetchMetadata(torrent, TorrentListener.NONE)
+            .get(timeoutSeconds, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new TorrentException(
+            "magnet " + magnet.infoHash().toHex() + ": no metadata from peers within "
+                + timeoutSeconds + " s");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException r
+            ? r
+            : new TorrentException(cause.toString(), cause);
+      }
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void printMagnet(MagnetUri magnet, PrintWriter out) {
+    out.println("magnet link (the metadata comes from peers: --fetch gets it)");
+    out.println("info_hash: " + magnet.infoHash().toHex());
+    magnet.displayName().ifPresent(n -> out.println("name: " + n));
+    out.println("trackers:" + (magnet.trackers().isEmpty() ? " none" : ""));
+    for (String url : magnet.trackers()) {
+      out.println("  " + url);
+    }
+    for (String peer : magnet.peers()) {
+      out.println("peer: " + peer);
+    }
+    for (String url : magnet.webSeeds()) {
+      out.println("web seed: " + url);
+    }
+  }
+
+  private static Map<String, Object> magnetMap(MagnetUri magnet) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("info_hash", magnet.infoHash().toHex());
+    map.put("name", magnet.displayName().orElse(null));
+    map.put("trackers", new ArrayList<Object>(magnet.trackers()));
+    map.put("peers", new ArrayList<Object>(magnet.peers()));
+    map.put("web_seeds", new ArrayList<Object>(magnet.webSeeds()));
+    return map;
   }
 
   private static void printText(MetaInfo meta, PrintWriter out) {

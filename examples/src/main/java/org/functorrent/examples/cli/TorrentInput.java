@@ -14,6 +14,11 @@ import picocli.CommandLine;
 final class TorrentInput {
   private TorrentInput() {}
 
+  /** Whether the argument is a magnet link rather than a file name. */
+  static boolean isMagnet(String file) {
+    return file != null && file.regionMatches(true, 0, "magnet:", 0, "magnet:".length());
+  }
+
   /**
    * Reads and parses the torrent; a broken one fails with a message that starts with where it
    * came from (the file name, or "standard input").

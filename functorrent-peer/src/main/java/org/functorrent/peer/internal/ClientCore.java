@@ -60,6 +60,8 @@ public final class ClientCore {
   private final Executor callbacks;
   private final PeerOptions options;
   private final ConcurrentHashMap<InfoHash, SwarmEngine> swarms = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<InfoHash, MetadataFetchEngine> fetches =
+      new ConcurrentHashMap<>();
   private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
   /** Received blocks of all connections that storage has not taken yet. */
@@ -70,6 +72,8 @@ public final class ClientCore {
   private volatile int listenPort = -1;
   private volatile boolean closed;
   private final LongSupplier nanoClock;
+  /** BEP 11: at most one PEX message a minute to each peer; tests shorten it. */
+  private volatile long pexIntervalNanos = TimeUnit.MINUTES.toNanos(1);
 
   private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
   private Class<? extends ServerSocketChannel> serverChannelType = NioServerSocketChannel.class;
@@ -103,6 +107,16 @@ public final class ClientCore {
 
   long nanoTime() {
     return nanoClock.getAsLong();
+  }
+
+  long pexIntervalNanos() {
+    return pexIntervalNanos;
+  }
+
+  /** For tests: the time between two PEX messages to one peer (a minute otherwise). */
+  ClientCore pexInterval(java.time.Duration interval) {
+    pexIntervalNanos = interval.toNanos();
+    return this;
   }
 
   EventLoopGroup group() {
@@ -245,6 +259,25 @@ public final class ClientCore {
     swarms.remove(swarm.infoHash(), swarm);
   }
 
+  /** Starts fetching a torrent's metadata from peers (BEP 9). */
+  public MetadataFetchEngine fetchMetadata(
+      InfoHash infoHash, List<? extends List<String>> trackerTiers) {
+    checkState(!closed, "closed");
+    if (swarms.containsKey(infoHash)) {
+      throw new IllegalStateException("torrent already added: " + infoHash);
+    }
+    MetadataFetchEngine fetch = new MetadataFetchEngine(this, infoHash, trackerTiers);
+    if (fetches.putIfAbsent(infoHash, fetch) != null) {
+      throw new IllegalStateException("metadata already being fetched: " + infoHash);
+    }
+    fetch.start();
+    return fetch;
+  }
+
+  void removeFetch(MetadataFetchEngine fetch) {
+    fetches.remove(fetch.infoHash(), fetch);
+  }
+
   /** Closes the listen socket, every swarm and every connection; waits at most ten seconds. */
   public void close() {
     if (closed) {
@@ -258,6 +291,9 @@ public final class ClientCore {
     }
     for (SwarmEngine swarm : new ArrayList<>(swarms.values())) {
       all.add(swarm.closeAsync());
+    }
+    for (MetadataFetchEngine fetch : new ArrayList<>(fetches.values())) {
+      all.add(fetch.closeAsync());
     }
     for (Channel ch : new ArrayList<>(accepted)) {
       all.add(toCompletable(ch.close()));
@@ -304,6 +340,14 @@ public final class ClientCore {
         timeout.cancel(false);
       }
       SwarmEngine swarm = swarms.get(h.infoHash());
+      MetadataFetchEngine fetch = swarm == null ? fetches.get(h.infoHash()) : null;
+      if (fetch != null && !h.peerId().equals(peerId) && !closed) {
+        // A magnet link's metadata is being fetched: the peer may have it.
+        MetadataConnection connection = new MetadataConnection(fetch, false);
+        ctx.pipeline().replace(this, "peer", connection);
+        connection.handshakeReceived(h);
+        return;
+      }
       if (swarm == null || h.peerId().equals(peerId) || closed) {
         log.debug("{}: unknown info-hash {} or our own peer id", ctx.channel(), h.infoHash());
         ctx.close();

@@ -13,7 +13,16 @@ public interface ExtensionHandler {
 
   /**
    * A message for this extension. The payload is only valid during the call: retain it to keep
-   * it.
+   * it. A {@link PeerProtocolException} thrown here closes that connection.
    */
   void messageReceived(PeerConnection connection, ByteBuf payload);
+
+  /** The peer's extended handshake arrived (it may say which extensions it supports). */
+  default void handshakeReceived(PeerConnection connection) {}
+
+  /** A connection that had joined the swarm closed: forget what is kept about it. */
+  default void connectionClosed(PeerConnection connection) {}
+
+  /** Once a second, on the swarm's clock. */
+  default void tick(long nanoTime) {}
 }

@@ -101,6 +101,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private boolean requestsDue;
   private int peerReqq = DEFAULT_PEER_REQQ;
   private Map<String, Integer> remoteExtensions = Map.of();
+  private OptionalInt peerListenPort = OptionalInt.empty();
 
   long downloaded;
   long uploaded;
@@ -465,6 +466,15 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (reqq.isPresent()) {
       peerReqq = reqq.getAsInt();
     }
+    if (h.listenPort().isPresent()) {
+      peerListenPort = h.listenPort();
+    }
+    swarm.extendedHandshakeReceived(this);
+  }
+
+  /** The port the peer listens on, from its extended handshake ({@code p}), if it said. */
+  OptionalInt peerListenPort() {
+    return peerListenPort;
   }
 
   /** The id the peer assigned to an extension, if it supports it. */

@@ -138,6 +138,9 @@ public final class SwarmEngine implements Swarm {
     this.picker.setHave(verified);
     this.choker = new Choker<>(options.uploadSlots(), random);
     this.maxFrameLength = MessageCodec.maxFrameLength(metaInfo.pieceCount());
+    for (ExtensionHandler h : standardExtensions(metaInfo)) {
+      extensions.put(h.name(), h);
+    }
     for (ExtensionHandler h : extensionHandlers) {
       extensions.put(h.name(), h);
     }
@@ -148,6 +151,20 @@ public final class SwarmEngine implements Swarm {
     if (picker.isComplete()) {
       completion.complete(null);
     }
+  }
+
+  /**
+   * The extensions every swarm runs: {@code ut_metadata} serving (BEP 9; private torrents too, as
+   * libtorrent does: BEP 27 restricts peer sources, not the metadata) and, unless the torrent is
+   * private, {@code ut_pex} (BEP 11).
+   */
+  private List<ExtensionHandler> standardExtensions(MetaInfo meta) {
+    List<ExtensionHandler> standard = new ArrayList<>();
+    standard.add(new MetadataServer(meta.infoBytes()));
+    if (!meta.isPrivate()) {
+      standard.add(new PexExtension(this, client.pexIntervalNanos()));
+    }
+    return standard;
   }
 
   void start() {
@@ -214,7 +231,9 @@ public final class SwarmEngine implements Swarm {
         c.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
             ? Optional.of(a.getAddress())
             : Optional.empty(),
-        OptionalLong.empty());
+        extensions.get(MetadataMessage.NAME) instanceof MetadataServer server
+            ? OptionalLong.of(server.size())
+            : OptionalLong.empty());
   }
 
   /** How many addresses this swarm keeps (for tests). */
@@ -560,6 +579,9 @@ public final class SwarmEngine implements Swarm {
       return;
     }
     client.connectionClosed();
+    for (ExtensionHandler h : extensions.values()) {
+      h.connectionClosed(c);
+    }
     SocketAddress address = c.remoteAddress();
     String reason = closed ? "torrent stopped" : c.closeReason();
     notifyListener(l -> l.peerDisconnected(address, reason));
@@ -602,6 +624,9 @@ public final class SwarmEngine implements Swarm {
     for (PeerConnection c : new ArrayList<>(connections)) {
       c.tick(now);
     }
+    for (ExtensionHandler h : extensions.values()) {
+      h.tick(now);
+    }
     long roundTicks = Math.max(1, options.chokeInterval().toMillis() / TICK_MILLIS);
     if (ticks % roundTicks == 0) {
       rechoke(ticks % (3 * roundTicks) == 0);
@@ -633,6 +658,21 @@ public final class SwarmEngine implements Swarm {
 
   ClientCore client() {
     return client;
+  }
+
+  /** The connections that joined the swarm, now (a copy). */
+  List<PeerConnection> connectionsNow() {
+    return new ArrayList<>(connections);
+  }
+
+  /** The number of addresses this swarm knows (dialled, to dial, or dropped). */
+  int knownCount() {
+    return known.size();
+  }
+
+  /** Whether the swarm knows {@code address} (for tests). */
+  boolean knows(InetSocketAddress address) {
+    return known.containsKey(address);
   }
 
   /** Requests that a peer passed over for too long were taken back. */
@@ -797,7 +837,19 @@ public final class SwarmEngine implements Swarm {
   void extensionMessage(PeerConnection from, Extended message) {
     ExtensionHandler h = extensionsById.get(message.id());
     if (h != null) {
-      h.messageReceived(from, message.content());
+      try {
+        h.messageReceived(from, message.content());
+      } catch (PeerProtocolException e) {
+        log.debug("{}: {}", from, e.getMessage());
+        from.close(e.getMessage());
+      }
+    }
+  }
+
+  /** The peer's extended handshake arrived: extensions may start talking to it. */
+  void extendedHandshakeReceived(PeerConnection from) {
+    for (ExtensionHandler h : extensions.values()) {
+      h.handshakeReceived(from);
     }
   }
 
