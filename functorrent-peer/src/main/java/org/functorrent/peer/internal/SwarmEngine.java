@@ -803,8 +803,10 @@ public final class SwarmEngine implements Swarm {
 
   private void completed() {
     log.debug("{}: complete", infoHash());
-    completion.complete(null);
+    // The listener's event is queued before the future completes, so that whoever waits for
+    // the future and then drains the callback executor has seen the event.
     notifyListener(SwarmListener::completed);
+    completion.complete(null);
     for (PeerConnection c : new ArrayList<>(connections)) {
       if (c.isSeed()) {
         c.closeAsSeed();
