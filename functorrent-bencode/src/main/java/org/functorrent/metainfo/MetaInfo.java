@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDecoder;
@@ -36,14 +37,19 @@ import org.functorrent.common.TorrentException;
  * org.functorrent.bencode.BencodeException} for malformed bencode.
  */
 public final class MetaInfo {
+  /**
+   * The one copy of the {@code .torrent} kept: the info dictionary and the piece hashes are
+   * ranges of it, and the dictionaries are decoded again on the rare call that wants them.
+   */
   private final byte[] encoded;
-  private final BencodeDictionary root;
-  private final BencodeDictionary info;
-  private final byte[] infoBytes;
+  private final int infoStart;
+  private final int infoEnd;
+  /** Where the concatenated piece hashes start in {@link #encoded}. */
+  private final int piecesStart;
+  private final int pieceCount;
   private final InfoHash infoHash;
   private final String name;
   private final int pieceLength;
-  private final byte[] pieces;
   private final ImmutableList<TorrentFile> files;
   private final long totalLength;
   private final boolean singleFile;
@@ -58,13 +64,13 @@ public final class MetaInfo {
 
   MetaInfo(
       byte[] encoded,
-      BencodeDictionary root,
-      BencodeDictionary info,
-      byte[] infoBytes,
+      int infoStart,
+      int infoEnd,
+      int piecesStart,
+      int pieceCount,
       InfoHash infoHash,
       String name,
       int pieceLength,
-      byte[] pieces,
       ImmutableList<TorrentFile> files,
       long totalLength,
       boolean singleFile,
@@ -77,13 +83,13 @@ public final class MetaInfo {
       Optional<String> createdBy,
       boolean v2Metadata) {
     this.encoded = encoded;
-    this.root = root;
-    this.info = info;
-    this.infoBytes = infoBytes;
+    this.infoStart = infoStart;
+    this.infoEnd = infoEnd;
+    this.piecesStart = piecesStart;
+    this.pieceCount = pieceCount;
     this.infoHash = infoHash;
     this.name = name;
     this.pieceLength = pieceLength;
-    this.pieces = pieces;
     this.files = files;
     this.totalLength = totalLength;
     this.singleFile = singleFile;
@@ -204,7 +210,7 @@ public final class MetaInfo {
   }
 
   public int pieceCount() {
-    return pieces.length / InfoHash.LENGTH;
+    return pieceCount;
   }
 
   /** The number of bytes of piece {@code index}: the piece length, or less for the last piece. */
@@ -216,8 +222,8 @@ public final class MetaInfo {
   /** A copy of the 20-byte SHA-1 hash of piece {@code index}. */
   public byte[] pieceHash(int index) {
     checkElementIndex(index, pieceCount(), "piece index");
-    int from = index * InfoHash.LENGTH;
-    return Arrays.copyOfRange(pieces, from, from + InfoHash.LENGTH);
+    int from = piecesStart + index * InfoHash.LENGTH;
+    return Arrays.copyOfRange(encoded, from, from + InfoHash.LENGTH);
   }
 
   /** The files in the order of the torrent's byte stream, padding files and symlinks included. */
@@ -280,7 +286,23 @@ public final class MetaInfo {
 
   /** A copy of the info dictionary's bytes exactly as they are in the file. */
   public byte[] infoBytes() {
-    return infoBytes.clone();
+    return Arrays.copyOfRange(encoded, infoStart, infoEnd);
+  }
+
+  /**
+   * A copy of {@code length} bytes of the info dictionary from {@code offset}: a piece of the
+   * metadata that BEP 9 exchanges.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within the info dictionary
+   */
+  public byte[] infoBytes(int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, infoEnd - infoStart);
+    return Arrays.copyOfRange(encoded, infoStart + offset, infoStart + offset + length);
+  }
+
+  /** The length of {@link #infoBytes()}: the size of the metadata that BEP 9 exchanges. */
+  public int infoLength() {
+    return infoEnd - infoStart;
   }
 
   /** A copy of the whole {@code .torrent} as it was parsed. */
@@ -288,14 +310,15 @@ public final class MetaInfo {
     return encoded.clone();
   }
 
-  /** The info dictionary, for extension keys. */
+  /** The info dictionary, for extension keys; decoded anew on each call. */
   public BencodeDictionary info() {
-    return info;
+    return (BencodeDictionary)
+        Bencode.decoder().decodePrefix(encoded, infoStart, infoEnd - infoStart).value();
   }
 
-  /** The whole torrent's top-level dictionary, for extension keys. */
+  /** The whole torrent's top-level dictionary, for extension keys; decoded anew on each call. */
   public BencodeDictionary root() {
-    return root;
+    return (BencodeDictionary) Bencode.decoder().decodePrefix(encoded, 0, encoded.length).value();
   }
 
   /** Whether the info dictionary has BEP 52 v2 metadata ({@code meta version} 2, file tree). */

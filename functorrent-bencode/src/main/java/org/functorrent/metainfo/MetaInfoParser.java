@@ -1,8 +1,10 @@
 package org.functorrent.metainfo;
 
 import com.google.common.collect.ImmutableList;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +33,10 @@ final class MetaInfoParser {
 
   private MetaInfoParser() {}
 
-  static MetaInfo parse(byte[] encoded) {
+  static MetaInfo parse(byte[] input) {
+    // Our own copy, which the decoded dictionaries and the MetaInfo share; the caller's array
+    // may change afterwards.
+    byte[] encoded = input.clone();
     // Like libtorrent, ignore whatever follows the top-level value (often a newline): the
     // info-hash is taken over the info dictionary's own bytes, which it cannot change.
     BencodeValue rootValue = Bencode.decoder().decodePrefix(encoded, 0, encoded.length).value();
@@ -146,15 +151,22 @@ final class MetaInfoParser {
 
     Optional<String> announce =
         optionalText(root, "announce").map(String::trim).filter(s -> !s.isEmpty());
+    // The decoder is strict, so the keys are written "4:info" and "6:pieces" and the length of
+    // the pieces string has no leading zero: both are found exactly where they were decoded.
+    int infoStart = find(encoded, 0, encoded.length, INFO_KEY, infoBytes);
+    byte[] hashes = pieces.toByteArray();
+    byte[] piecesKey =
+        concat(PIECES_KEY, (hashes.length + ":").getBytes(StandardCharsets.US_ASCII));
+    int piecesStart = find(encoded, infoStart, infoStart + infoBytes.length, piecesKey, hashes);
     return new MetaInfo(
-        encoded.clone(),
-        root,
-        info,
-        infoBytes,
+        encoded,
+        infoStart,
+        infoStart + infoBytes.length,
+        piecesStart,
+        (int) pieceCount,
         InfoHash.sha1Of(infoBytes),
         name,
         (int) pieceLength,
-        pieces.toByteArray(),
         fileList,
         totalLength,
         singleFile,
@@ -166,6 +178,31 @@ final class MetaInfoParser {
         optionalText(root, "comment.utf-8").or(() -> optionalText(root, "comment")),
         optionalText(root, "created by.utf-8").or(() -> optionalText(root, "created by")),
         v2);
+  }
+
+  private static final byte[] INFO_KEY = "4:info".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PIECES_KEY = "6:pieces".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Where {@code value} starts in {@code bytes[from, to)} right after {@code key}. Every candidate
+   * is compared byte for byte, so the key's bytes inside some string cannot mislead it.
+   */
+  private static int find(byte[] bytes, int from, int to, byte[] key, byte[] value) {
+    int last = to - key.length - value.length;
+    for (int i = from; i <= last; i++) {
+      if (Arrays.equals(bytes, i, i + key.length, key, 0, key.length)
+          && Arrays.equals(
+              bytes, i + key.length, i + key.length + value.length, value, 0, value.length)) {
+        return i + key.length;
+      }
+    }
+    throw new IllegalStateException("a decoded value is not in the bytes it was decoded from");
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   /** Whether the torrent has v2 metadata; BEP 52 says to check the version before all else. */

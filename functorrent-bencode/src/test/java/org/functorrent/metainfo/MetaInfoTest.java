@@ -78,6 +78,36 @@ class MetaInfoTest {
     assertThatThrownBy(() -> meta.pieceHash(3)).isInstanceOf(IndexOutOfBoundsException.class);
   }
 
+  /**
+   * The info dictionary and the piece hashes are kept as ranges of the one copy of the file; the
+   * same key bytes placed earlier, in a comment and in a file name, must not mislead that.
+   */
+  @Test
+  void decoysOfTheInfoAndPiecesKeysDoNotMoveTheirRanges() throws Exception {
+    byte[] hashBytes = hashes(2).toByteArray();
+    String decoy = "4:info6:pieces40:" + "z".repeat(40);
+    BencodeDictionary info =
+        multiFileInfo("dir", file(10, "6:pieces40:"), file(20000, decoy)).build();
+    byte[] encoded =
+        Bencode.encode(
+            BencodeDictionary.builder()
+                .put("comment", "6:pieces40:" + "y".repeat(40) + decoy)
+                .put("info", info)
+                .build());
+    MetaInfo meta = MetaInfo.parse(encoded);
+    assertThat(meta.infoBytes()).isEqualTo(Bencode.encode(info));
+    assertThat(meta.infoBytes(7, 30))
+        .isEqualTo(Arrays.copyOfRange(Bencode.encode(info), 7, 37));
+    assertThat(meta.pieceHash(0)).isEqualTo(Arrays.copyOfRange(hashBytes, 0, 20));
+    assertThat(meta.pieceHash(1)).isEqualTo(Arrays.copyOfRange(hashBytes, 20, 40));
+    assertThat(meta.infoHash().toByteArray()).isEqualTo(sha1(Bencode.encode(info)));
+    assertThatThrownBy(() -> meta.infoBytes(meta.infoLength() - 1, 2))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    // The caller's array may change afterwards.
+    Arrays.fill(encoded, (byte) 0);
+    assertThat(meta.pieceHash(1)).isEqualTo(Arrays.copyOfRange(hashBytes, 20, 40));
+  }
+
   @Test
   void multiFileTorrentLaysFilesEndToEnd() {
     MetaInfo meta =

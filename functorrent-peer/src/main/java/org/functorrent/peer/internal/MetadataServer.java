@@ -1,10 +1,10 @@
 package org.functorrent.peer.internal;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.peer.internal.MetadataMessage.Data;
 import org.functorrent.peer.internal.MetadataMessage.Reject;
 import org.functorrent.peer.internal.MetadataMessage.Request;
@@ -20,13 +20,16 @@ import org.functorrent.peer.internal.MetadataMessage.Request;
 final class MetadataServer implements ExtensionHandler {
   static final int MAX_REJECTS = 256;
 
-  private final byte[] metadata;
+  /** The torrent's metadata, read from the {@code MetaInfo} piece by piece (no copy kept). */
+  private final MetaInfo meta;
+  private final int size;
   private final int pieces;
   private final Map<PeerConnection, int[]> counts = new HashMap<>();
 
-  MetadataServer(byte[] metadata) {
-    this.metadata = metadata.clone();
-    this.pieces = MetadataMessage.pieceCount(metadata.length);
+  MetadataServer(MetaInfo meta) {
+    this.meta = meta;
+    this.size = meta.infoLength();
+    this.pieces = MetadataMessage.pieceCount(size);
   }
 
   @Override
@@ -35,7 +38,7 @@ final class MetadataServer implements ExtensionHandler {
   }
 
   int size() {
-    return metadata.length;
+    return size;
   }
 
   @Override
@@ -60,8 +63,8 @@ final class MetadataServer implements ExtensionHandler {
     } else {
       count[0]++;
       int from = piece * MetadataMessage.PIECE_SIZE;
-      int to = from + MetadataMessage.pieceLength(metadata.length, piece);
-      answer = new Data(piece, metadata.length, Arrays.copyOfRange(metadata, from, to));
+      int length = MetadataMessage.pieceLength(size, piece);
+      answer = new Data(piece, size, meta.infoBytes(from, length));
     }
     connection.sendExtended(remoteId.getAsInt(), MetadataMessage.encode(answer));
   }

@@ -160,7 +160,7 @@ public final class SwarmEngine implements Swarm {
    */
   private List<ExtensionHandler> standardExtensions(MetaInfo meta) {
     List<ExtensionHandler> standard = new ArrayList<>();
-    standard.add(new MetadataServer(meta.infoBytes()));
+    standard.add(new MetadataServer(meta));
     if (!meta.isPrivate()) {
       standard.add(new PexExtension(this, client.pexIntervalNanos()));
     }
