@@ -17,7 +17,8 @@ public final class InfoHash {
   public static final int LENGTH = 20;
 
   private static final BaseEncoding HEX = BaseEncoding.base16().lowerCase();
-  private static final BaseEncoding BASE32 = BaseEncoding.base32();
+  // Without padding: a "=" would otherwise be accepted and decode to fewer than 20 bytes.
+  private static final BaseEncoding BASE32 = BaseEncoding.base32().omitPadding();
 
   private final byte[] bytes;
 

@@ -113,4 +113,16 @@ class InfoHashTest {
     assertThat(id).isEqualTo(PeerId.of(id.toByteArray()));
     assertThat(id.toHex()).hasSize(40).isEqualTo(id.toString());
   }
+
+  /** Found by fuzzing: a padding "=" in 32 base32 characters decoded to a 19-byte info-hash. */
+  @Test
+  void base32WithAPaddingCharacterIsRejected() {
+    assertThatThrownBy(() -> InfoHash.fromBase32("MEMU6UHG2L4BIEXNFX7DPQO2SGNSC6T="))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("32 base32 characters");
+    assertThatThrownBy(
+            () -> MagnetUri.parse("magnet:?xt=urn:btih:MEMU6UHG2L4BIEXNFX7DPQO2SGNSC6T="))
+        .isInstanceOf(InvalidMagnetUriException.class);
+    assertThat(InfoHash.fromBase32("MEMU6UHG2L4BIEXNFX7DPQO2SGNSC6TK").toByteArray()).hasSize(20);
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -149,5 +150,18 @@ class ClientServerLoopbackTest {
         new String(
             get(server.httpAnnounceUri().toString().replace("announce", "scrape")), ISO_8859_1);
     assertThat(body).startsWith("d5:filesd").contains(new String(h.toByteArray(), ISO_8859_1));
+  }
+
+  /** A malformed escape in the path gets a 400 with a failure reason, not a silent close. */
+  @Test
+  void malformedPathEscapeIsABadRequest() throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(server.address(), 10_000);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream()
+          .write("GET /ann%zzounce?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 400").contains("failure reason").contains("malformed");
+    }
   }
 }
