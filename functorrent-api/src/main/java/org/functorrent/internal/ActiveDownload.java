@@ -82,9 +82,11 @@ public final class ActiveDownload implements Download {
 
   // Confined to loop.
   private final FilePriority[] filePriority;
-  private final int[] basePriority;
-  private final int[] streamDemand;
-  private final int[] appliedPriority;
+  // Piece priorities are 0..7, so a byte each; a torrent of many pieces stays small while idle.
+  private final byte[] basePriority;
+  /** How many open streams want each piece; allocated with the first stream. */
+  private int[] streamDemand;
+  private final byte[] appliedPriority;
   private final Map<Object, int[]> streamWindows = new HashMap<>();
   private Storage storage;
   private Swarm swarm;
@@ -126,9 +128,8 @@ public final class ActiveDownload implements Download {
       filePriority[i] = checkNotNull(options.filePriorities().get(i), "file priority %s", i);
     }
     this.priorities = ImmutableList.copyOf(filePriority);
-    this.basePriority = new int[meta.pieceCount()];
-    this.streamDemand = new int[meta.pieceCount()];
-    this.appliedPriority = new int[meta.pieceCount()];
+    this.basePriority = new byte[meta.pieceCount()];
+    this.appliedPriority = new byte[meta.pieceCount()];
     computeBasePriorities();
     long wanted = wantedBytes();
     this.snapshot =
@@ -181,7 +182,7 @@ public final class ActiveDownload implements Download {
     Swarm current = swarm;
     // A new swarm picks every piece at priority 1 until told otherwise; these tasks run on its
     // loop before any peer is dialled.
-    Arrays.fill(appliedPriority, NORMAL_PIECE);
+    Arrays.fill(appliedPriority, (byte) NORMAL_PIECE);
     applyPriorities();
     if (!streamWindows.isEmpty()) {
       current.setSequential(true);
@@ -405,16 +406,18 @@ public final class ActiveDownload implements Download {
           });
     }
     int[] pieces = FilePriorities.toPiecePriorities(meta, values);
-    System.arraycopy(pieces, 0, basePriority, 0, pieces.length);
+    for (int p = 0; p < pieces.length; p++) {
+      basePriority[p] = (byte) pieces[p];
+    }
   }
 
   /** Tells the swarm each piece priority that changed; streams raise pieces to the top. */
   private void applyPriorities() {
     Swarm current = swarm;
     for (int p = 0; p < basePriority.length; p++) {
-      int value = streamDemand[p] > 0 ? STREAM_PIECE : basePriority[p];
+      int value = streamDemand != null && streamDemand[p] > 0 ? STREAM_PIECE : basePriority[p];
       if (value != appliedPriority[p]) {
-        appliedPriority[p] = value;
+        appliedPriority[p] = (byte) value;
         if (current != null) {
           current.setPiecePriority(p, value);
         }
@@ -675,6 +678,9 @@ public final class ActiveDownload implements Download {
 
   private void moveDemand(int[] window, int delta) {
     if (window != null) {
+      if (streamDemand == null) {
+        streamDemand = new int[basePriority.length];
+      }
       for (int p = window[0]; p <= window[1]; p++) {
         streamDemand[p] += delta;
       }
