@@ -140,5 +140,8 @@ class DhtCommandTest {
     Run bad = run("download", magnet(), "--port", "0", "--dht-node", "127.0.0.1");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("--dht-node 127.0.0.1: expected HOST:PORT");
+    Run seedHelp = run("seed", "--help");
+    assertThat(seedHelp.out()).contains("--dht-node").contains("--dht-port").contains("--dht-public")
+        .contains("--dht-state");
   }
 }
