@@ -1,6 +1,7 @@
 package org.functorrent;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.util.concurrent.MoreExecutors;
@@ -11,8 +12,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +24,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.functorrent.dht.DhtNode;
+import org.functorrent.dht.DhtOptions;
 import org.functorrent.internal.ActiveDownload;
 import org.functorrent.internal.ClientContext;
 import org.functorrent.internal.MagnetDownload;
@@ -38,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * thread shared by every torrent it starts. Build one with {@link #builder()}; {@link
  * Torrent#start} uses {@link #defaultClient()}. {@link #close()} stops every download and leaves
  * no thread, socket or open file behind.
+ *
+ * <p>A client runs no DHT unless its builder turns one on with {@link Builder#dht}: by default
+ * peers come from trackers, magnet links, PEX and the application only.
  */
 public final class TorrentClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TorrentClient.class);
@@ -52,6 +60,7 @@ public final class TorrentClient implements AutoCloseable {
   private final TrackerClient trackers;
   private final PeerClient peers;
   private final InetSocketAddress listenAddress;
+  private final DhtNode dht;
   private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -76,6 +85,44 @@ public final class TorrentClient implements AutoCloseable {
       throw new TorrentClientException("cannot start the client: " + e.getMessage(), e);
     }
     log.info("listening on {} as {}", listenAddress, peerId);
+    dht = isDhtOn(builder.dhtOptions) ? startDht(builder) : null;
+  }
+
+  /**
+   * The DHT runs only when asked for: enabled options that name bootstrap nodes or a state file.
+   * Anything else (no options, the defaults, disabled options) sends no packet anywhere.
+   */
+  private static boolean isDhtOn(DhtOptions options) {
+    return options != null
+        && options.enabled()
+        && (!options.bootstrapNodes().isEmpty() || options.stateFile().isPresent());
+  }
+
+  private DhtNode startDht(Builder builder) {
+    DhtOptions options = builder.dhtOptions;
+    InetSocketAddress bind = options.bindAddress();
+    if (bind.getAddress() != null && bind.getAddress().isAnyLocalAddress()
+        && builder.bindAddress != null) {
+      bind = new InetSocketAddress(builder.bindAddress, bind.getPort());
+    }
+    DhtNode node = null;
+    try {
+      node = DhtNode.create(options.withBindAddress(bind), group, callbacks);
+      InetSocketAddress bound = node.start().join();
+      peers.dht(bound.getPort(), node::addNode);
+      log.info("DHT node {} on UDP {}", node.id(), bound);
+      return node;
+    } catch (RuntimeException e) {
+      if (node != null) {
+        node.close();
+      }
+      peers.close();
+      trackers.close();
+      shutdownThreads();
+      Throwable cause = e instanceof CompletionException && e.getCause() != null
+          ? e.getCause() : e;
+      throw new TorrentClientException("cannot start the DHT: " + cause.getMessage(), cause);
+    }
   }
 
   public static Builder builder() {
@@ -102,6 +149,14 @@ public final class TorrentClient implements AutoCloseable {
       }
       return defaultClient;
     }
+  }
+
+  /**
+   * The client's DHT node (BEP 5), shared by all its torrents; empty unless the builder was given
+   * {@link Builder#dht DHT options} that turn it on.
+   */
+  public Optional<DhtNode> dht() {
+    return Optional.ofNullable(dht);
   }
 
   /** The address peers connect to. */
@@ -156,7 +211,8 @@ public final class TorrentClient implements AutoCloseable {
   }
 
   private ClientContext context() {
-    return new ClientContext(group, disk, callbacks, trackers, peers, listenAddress.getPort());
+    return new ClientContext(group, disk, callbacks, trackers, peers, listenAddress.getPort(),
+        Optional.ofNullable(dht));
   }
 
   /** The downloads running now. */
@@ -181,6 +237,9 @@ public final class TorrentClient implements AutoCloseable {
       CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("downloads did not stop in time: {}", e.toString());
+    }
+    if (dht != null) {
+      dht.close(); // writes its state file, if any; the group is still up
     }
     peers.close();
     trackers.close();
@@ -216,7 +275,10 @@ public final class TorrentClient implements AutoCloseable {
     };
   }
 
-  /** Builds a client. Defaults: port 6881 on every interface, peer id prefix {@code -FJ0100-}. */
+  /**
+   * Builds a client. Defaults: port 6881 on every interface, peer id prefix {@code -FJ0100-}, no
+   * DHT.
+   */
   public static final class Builder {
     private int listenPort = 6881;
     private InetAddress bindAddress;
@@ -225,8 +287,28 @@ public final class TorrentClient implements AutoCloseable {
     private PeerOptions peerOptions = PeerOptions.defaults();
     private Executor diskExecutor;
     private Executor callbackExecutor;
+    private DhtOptions dhtOptions;
 
     private Builder() {}
+
+    /**
+     * Runs a DHT node (BEP 5) for this client: its torrents (except private ones) find peers
+     * through it and announce themselves on it, and the peer wire says so (BEP 5's handshake bit
+     * and {@code port} message). <b>The DHT is off by default</b>, and stays off unless {@code
+     * options} are enabled and name bootstrap nodes or a state file: a client never sends a DHT
+     * packet anywhere it was not told to. To join the public DHT, say so explicitly:
+     * {@code DhtOptions.defaults().withBootstrapNodes(DhtOptions.publicBootstrapNodes())}.
+     *
+     * <p>The node binds the options' address, except that a wildcard address (the default,
+     * {@code 0.0.0.0}) is replaced by this builder's {@link #bindAddress} when one is set, keeping
+     * the options' UDP port (6881 by default; 0 picks a free one). It starts with the client
+     * (which fails with {@link TorrentClientException} if the node cannot bind) and closes with
+     * it, writing its state file then.
+     */
+    public Builder dht(DhtOptions options) {
+      dhtOptions = checkNotNull(options, "options");
+      return this;
+    }
 
     /**
      * Where disk I/O and hashing run: a bounded pool of the application's. The client does not

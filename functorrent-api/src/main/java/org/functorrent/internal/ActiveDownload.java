@@ -91,6 +91,7 @@ public final class ActiveDownload implements Download {
   private Storage storage;
   private Swarm swarm;
   private AnnounceSession announces;
+  private DhtLookups dhtLookups;
   private ScheduledFuture<?> ticker;
   private boolean stopping;
   private SwarmStats lastSwarm;
@@ -207,6 +208,15 @@ public final class ActiveDownload implements Download {
               .eventLoop(loop)
               .start();
     }
+    if (dhtLookups != null) {
+      dhtLookups.lookupNow();
+    } else if (context.dht().isPresent() && !meta.isPrivate()) {
+      // BEP 27: a private torrent's peers come from its trackers only, never from the DHT.
+      dhtLookups =
+          new DhtLookups(context.dht().get(), meta.infoHash(), loop, context.listenPort(),
+              () -> snapshot.state() == DownloadState.SEEDING, this::dhtPeers);
+      dhtLookups.start();
+    }
     if (ticker == null) {
       ticker =
           loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -278,6 +288,14 @@ public final class ActiveDownload implements Download {
         listener.call(l -> l.peersDiscovered(peers));
       }
     };
+  }
+
+  /** Peers the DHT found; on the loop. */
+  private void dhtPeers(List<InetSocketAddress> peers) {
+    if (swarm != null && !stopping) {
+      swarm.addPeers(peers);
+      listener.call(l -> l.peersDiscovered(peers));
+    }
   }
 
   private void onSwarmComplete(Swarm completed, Throwable error) {
@@ -500,6 +518,10 @@ public final class ActiveDownload implements Download {
           swarm = null;
           AnnounceSession oldAnnounces = announces;
           announces = null;
+          if (dhtLookups != null) {
+            dhtLookups.close();
+            dhtLookups = null;
+          }
           CompletableFuture<Void> peersDone =
               old.stats()
                   .thenAcceptAsync(
@@ -775,6 +797,10 @@ public final class ActiveDownload implements Download {
     stopping = true;
     if (ticker != null) {
       ticker.cancel(false);
+    }
+    if (dhtLookups != null) {
+      dhtLookups.close();
+      dhtLookups = null;
     }
     Storage openStorage = storage;
     Swarm openSwarm = swarm;

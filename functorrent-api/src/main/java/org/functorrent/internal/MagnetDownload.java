@@ -68,6 +68,7 @@ public final class MagnetDownload implements Download {
   // Confined to loop.
   private MetadataFetch fetch;
   private AnnounceSession announces;
+  private DhtLookups dhtLookups;
   private ScheduledFuture<?> ticker;
   private boolean paused;
   private boolean stopping;
@@ -189,6 +190,13 @@ public final class MagnetDownload implements Download {
               .eventLoop(loop)
               .start();
     }
+    if (context.dht().isPresent()) {
+      // Not private as far as we know: the metadata will say, and the download then decides.
+      dhtLookups =
+          new DhtLookups(context.dht().get(), magnet.infoHash(), loop, 0, () -> false,
+              this::dhtPeers);
+      dhtLookups.start();
+    }
     if (ticker == null) {
       ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS,
           TimeUnit.MILLISECONDS);
@@ -212,6 +220,15 @@ public final class MagnetDownload implements Download {
               metadataReady(meta, true);
             },
             loop);
+  }
+
+  /** Peers the DHT found; on the loop. */
+  private void dhtPeers(List<InetSocketAddress> peers) {
+    if (fetch != null && !stopping) {
+      knownPeers.addAll(peers);
+      fetch.addPeers(peers);
+      listener.call(l -> l.peersDiscovered(peers));
+    }
   }
 
   private TrackerListener trackerListener() {
@@ -260,6 +277,10 @@ public final class MagnetDownload implements Download {
     if (announces != null) {
       closing.add(announces.closeAsync());
       announces = null;
+    }
+    if (dhtLookups != null) {
+      dhtLookups.close();
+      dhtLookups = null;
     }
     return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
         .handle((v, e) -> null);

@@ -157,6 +157,17 @@ public final class Libtorrent {
     return start("leech", torrentOrMagnet, saveDir, port, peers, List.of(), timeout, options);
   }
 
+  /**
+   * A leecher of {@code torrentOrMagnet} with libtorrent's DHT on, bootstrapped from the loopback
+   * {@code dhtNodes} only, and no peer given: it finds peers through the DHT (a trackerless magnet
+   * link, say). See {@link Peer#awaitDone}.
+   */
+  public Peer leechWithDht(
+      String torrentOrMagnet, Path saveDir, int port, List<InetSocketAddress> dhtNodes,
+      Duration timeout) {
+    return start("leech", torrentOrMagnet, saveDir, port, List.of(), dhtNodes, timeout);
+  }
+
   /** A seeder as {@link #seed}, with options ({@link #PEX}, {@link #LOG_PEERS}, limits). */
   public Peer seedWith(
       Path torrent, Path saveDir, int port, List<InetSocketAddress> peers, List<String> options) {

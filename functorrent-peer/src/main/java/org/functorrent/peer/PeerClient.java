@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
@@ -80,6 +81,18 @@ public final class PeerClient implements AutoCloseable {
   public MetadataFetch fetchMetadata(
       InfoHash infoHash, List<? extends List<String>> trackerTiers) {
     return core.fetchMetadata(infoHash, trackerTiers);
+  }
+
+  /**
+   * Declares the client's DHT node (BEP 5) to peers: connections made from now on set the DHT bit
+   * in our handshake and send a {@code port} message with {@code dhtPort} to peers that set it;
+   * {@code nodes} hears the DHT address (peer IP, its port) of each peer that sends us a {@code
+   * port} message, once per connection. {@code nodes} runs on an event loop: it must be quick and
+   * never block (such as {@code DhtNode::addNode}, which only submits work). Without this call the
+   * client says nothing of a DHT and ignores {@code port} messages.
+   */
+  public void dht(int dhtPort, Consumer<InetSocketAddress> nodes) {
+    core.dht(dhtPort, nodes);
   }
 
   /** The port of the listen socket, once bound. */

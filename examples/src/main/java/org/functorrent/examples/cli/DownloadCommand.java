@@ -30,13 +30,14 @@ import org.functorrent.tracker.TrackerStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code functorrent [download] [FILE|-|MAGNET] [--dir D] [--port P] [--peer HOST:PORT]...
- * [--seed]}.
+ * [--seed] [--dht-node HOST:PORT]... [--dht-port P] [--dht-public] [--dht-state FILE]}.
  */
 @Command(
     name = "download",
@@ -86,6 +87,8 @@ final class DownloadCommand implements Callable<Integer> {
       description = "Do not download this file, by index as 'info' lists them (repeatable).")
   List<Integer> skipFiles = List.of();
 
+  @Mixin DhtArgs dht = new DhtArgs();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -117,6 +120,7 @@ final class DownloadCommand implements Callable<Integer> {
     if (bind != null) {
       builder.bindAddress(InetAddress.getByName(bind));
     }
+    dht.apply(builder, port, spec.commandLine());
     TorrentClient client = builder.build();
     // Ctrl-C (or SIGTERM) closes the client: trackers hear "stopped", files are flushed.
     Thread closeOnExit = new Thread(client::close, "functorrent-interrupted");
@@ -227,10 +231,14 @@ final class DownloadCommand implements Callable<Integer> {
   }
 
   static InetSocketAddress parsePeer(CommandLine commandLine, String peer) {
+    return parsePeer(commandLine, peer, "--peer");
+  }
+
+  static InetSocketAddress parsePeer(CommandLine commandLine, String peer, String option) {
     int colon = peer.lastIndexOf(':');
     if (colon <= 0 || colon == peer.length() - 1) {
       throw new CommandLine.ParameterException(
-          commandLine, "--peer " + peer + ": expected HOST:PORT");
+          commandLine, option + " " + peer + ": expected HOST:PORT");
     }
     String host = peer.substring(0, colon).replace("[", "").replace("]", "");
     int peerPort;
@@ -238,13 +246,13 @@ final class DownloadCommand implements Callable<Integer> {
       peerPort = Integer.parseInt(peer.substring(colon + 1));
     } catch (NumberFormatException e) {
       throw new CommandLine.ParameterException(
-          commandLine, "--peer " + peer + ": the port is not a number");
+          commandLine, option + " " + peer + ": the port is not a number");
     }
     try {
       return new InetSocketAddress(InetAddress.getByName(host), peerPort);
     } catch (UnknownHostException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
-          commandLine, "--peer " + peer + ": " + e.getMessage());
+          commandLine, option + " " + peer + ": " + e.getMessage());
     }
   }
 

@@ -27,6 +27,7 @@ import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -82,6 +83,8 @@ final class InfoCommand implements Callable<Integer> {
       description = "With --fetch: give up after this many seconds (default: 120).")
   int timeoutSeconds = 120;
 
+  @Mixin DhtArgs dht = new DhtArgs();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -90,6 +93,10 @@ final class InfoCommand implements Callable<Integer> {
     if (!TorrentInput.isMagnet(file) && (fetch || output != null)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--fetch and -o are for magnet links (expected: magnet:?...)");
+    }
+    if (dht.requested() && !fetch) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "the --dht options need --fetch");
     }
     if (output != null && !fetch) {
       throw new CommandLine.ParameterException(spec.commandLine(), "-o needs --fetch");
@@ -134,6 +141,7 @@ final class InfoCommand implements Callable<Integer> {
     if (bind != null) {
       builder.bindAddress(InetAddress.getByName(bind));
     }
+    dht.apply(builder, port, spec.commandLine());
     Path scratch = Files.createTempDirectory("functorrent-info");
     try (TorrentClient client = builder.build()) {
       Torrent torrent =

@@ -1,5 +1,6 @@
 package org.functorrent.peer.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
@@ -33,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.InfoHash;
@@ -74,6 +76,10 @@ public final class ClientCore {
   private final LongSupplier nanoClock;
   /** BEP 11: at most one PEX message a minute to each peer; tests shorten it. */
   private volatile long pexIntervalNanos = TimeUnit.MINUTES.toNanos(1);
+  /** BEP 5: the UDP port of the client's DHT node, 0 when the client runs no DHT. */
+  private volatile int dhtPort;
+  /** Hears the DHT nodes that peers name in {@code port} messages. */
+  private volatile Consumer<InetSocketAddress> dhtNodes = node -> {};
 
   private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
   private Class<? extends ServerSocketChannel> serverChannelType = NioServerSocketChannel.class;
@@ -121,6 +127,33 @@ public final class ClientCore {
 
   EventLoopGroup group() {
     return group;
+  }
+
+  /**
+   * Tells the peers of every swarm connection made from now on that we run a DHT node on UDP {@code port}
+   * (BEP 5: the DHT bit in our handshake, a {@code port} message to peers that set theirs), and
+   * hands {@code nodes} each peer's DHT address from its own {@code port} message (at most one a
+   * connection, port 0 ignored). {@code nodes} runs on an event loop: it must be quick.
+   */
+  public ClientCore dht(int port, Consumer<InetSocketAddress> nodes) {
+    checkArgument(port > 0 && port <= 0xFFFF, "DHT port: %s (expected: 1..65535)", port);
+    this.dhtNodes = checkNotNull(nodes, "nodes");
+    this.dhtPort = port;
+    return this;
+  }
+
+  /** The UDP port of our DHT node, or 0 when we run none. */
+  int dhtPort() {
+    return dhtPort;
+  }
+
+  /** A peer named its DHT node. */
+  void dhtNodeSeen(InetSocketAddress node) {
+    try {
+      dhtNodes.accept(node);
+    } catch (RuntimeException e) {
+      log.warn("DHT node {} from a peer: {}", node, e.toString());
+    }
   }
 
   public PeerId peerId() {

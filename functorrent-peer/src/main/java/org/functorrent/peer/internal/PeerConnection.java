@@ -12,6 +12,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -102,6 +103,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private int peerReqq = DEFAULT_PEER_REQQ;
   private Map<String, Integer> remoteExtensions = Map.of();
   private OptionalInt peerListenPort = OptionalInt.empty();
+  /** The peer's {@code port} message has been handed to the DHT (once per connection). */
+  private boolean dhtNodeSeen;
 
   long downloaded;
   long uploaded;
@@ -248,6 +251,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (extensionProtocol) {
       ctx.write(swarm.extendedHandshakeFor(this));
     }
+    int dhtPort = swarm.client().dhtPort();
+    if (dhtPort > 0 && remote.supportsDht()) {
+      ctx.write(new Port(dhtPort)); // BEP 5: our DHT node, to a peer that runs one
+    }
     ctx.flush();
     while (!early.isEmpty() && !closed) {
       handle(early.poll());
@@ -317,14 +324,29 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       blockMessage(m);
     } else if (msg instanceof ExtendedHandshake h) {
       extendedHandshake(h);
+    } else if (msg instanceof Port port) {
+      dhtPort(port.port());
     } else if (msg instanceof KeepAlive
-        || msg instanceof Port
         || msg instanceof Suggest
         || msg instanceof AllowedFast) {
-      // Nothing to do: we neither run DHT nor use suggestions or the allowed-fast set.
+      // Nothing to do: we use neither suggestions nor the allowed-fast set.
       return;
     } else {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * BEP 5 {@code port}: the peer's DHT node listens on UDP {@code port} at the peer's address.
+   * Handed to the client's DHT once per connection; port 0 and repeats are ignored.
+   */
+  private void dhtPort(int port) {
+    if (port == 0 || dhtNodeSeen || swarm.client().dhtPort() == 0) {
+      return;
+    }
+    dhtNodeSeen = true;
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+      swarm.client().dhtNodeSeen(new InetSocketAddress(a.getAddress(), port));
     }
   }
 

@@ -215,8 +215,11 @@ public final class SwarmEngine implements Swarm {
   }
 
   Handshake ourHandshake() {
-    return new Handshake(
-        Handshake.EXTENSION_PROTOCOL | Handshake.FAST_EXTENSION, infoHash(), client.peerId());
+    long reserved = Handshake.EXTENSION_PROTOCOL | Handshake.FAST_EXTENSION;
+    if (client.dhtPort() > 0) {
+      reserved |= Handshake.DHT;
+    }
+    return new Handshake(reserved, infoHash(), client.peerId());
   }
 
   ExtendedHandshake extendedHandshakeFor(PeerConnection c) {

@@ -7,6 +7,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
@@ -29,6 +32,7 @@ import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
 import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
 import org.functorrent.peer.internal.PeerMessage.Have;
 import org.functorrent.peer.internal.PeerMessage.Piece;
+import org.functorrent.peer.internal.PeerMessage.Port;
 import org.functorrent.peer.internal.PeerMessage.Simple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,8 +107,24 @@ class PeerConnectionTest {
       };
 
   private void open(BitSet have) {
-    ch = new EmbeddedChannel();
+    open(have, 0, node -> {});
+  }
+
+  /** With a DHT node on UDP {@code dhtPort} when it is not 0; the peer is 127.0.0.9:6889. */
+  private void open(BitSet have, int dhtPort, Consumer<InetSocketAddress> dhtNodes) {
+    ch =
+        dhtPort == 0
+            ? new EmbeddedChannel()
+            : new EmbeddedChannel() {
+              @Override
+              protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress("127.0.0.9", 6889);
+              }
+            };
     core = new ClientCore(ch.eventLoop(), OUR_ID, Runnable::run, OPTIONS, clock::get);
+    if (dhtPort != 0) {
+      core.dht(dhtPort, dhtNodes);
+    }
     swarm = core.addTorrent(meta, store, have, new SwarmListener() {}, List.of());
     ch.pipeline()
         .addLast("hs-decoder", new HandshakeCodec.Decoder())
@@ -193,6 +213,42 @@ class PeerConnectionTest {
     BitSet b = new BitSet();
     b.set(0, 8);
     return b;
+  }
+
+  @Test
+  void withoutDhtOurHandshakeHasNoDhtBitAndPortMessagesAreIgnored() {
+    open(new BitSet());
+    send(new Handshake(Handshake.DHT | Handshake.EXTENSION_PROTOCOL, meta.infoHash(), THEIR_ID));
+    assertThat(readHandshake().supportsDht()).isFalse();
+    assertThat(sent()).noneMatch(m -> m instanceof Port);
+    send(new Port(7000));
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void withDhtWeSetTheBitSendOurPortAndHandTheirsToTheDhtOnce() {
+    List<InetSocketAddress> nodes = new ArrayList<>();
+    open(new BitSet(), 6999, nodes::add);
+    send(new Handshake(Handshake.DHT | Handshake.EXTENSION_PROTOCOL, meta.infoHash(), THEIR_ID));
+    assertThat(readHandshake().supportsDht()).as("BEP 5 reserved bit").isTrue();
+    List<PeerMessage> first = sent();
+    assertThat(first).contains(new Port(6999));
+    assertThat(first.get(0)).as("the port message is not first").isNotInstanceOf(Port.class);
+    send(new Port(0));
+    assertThat(nodes).as("port 0 names no node").isEmpty();
+    send(new Port(7001));
+    send(new Port(7002));
+    assertThat(nodes).as("one node a connection, at the peer's IP")
+        .containsExactly(new InetSocketAddress("127.0.0.9", 7001));
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void withDhtNoPortMessageToAPeerWithoutTheBit() {
+    open(new BitSet(), 6999, node -> {});
+    send(theirHandshake());
+    assertThat(readHandshake().supportsDht()).isTrue();
+    assertThat(sent()).noneMatch(m -> m instanceof Port);
   }
 
   @Test
