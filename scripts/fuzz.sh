@@ -16,14 +16,16 @@ declare -A MODULE=(
   [udpServer]=functorrent-tracker [strictDecode]=functorrent-bencode
   [httpBody]=functorrent-tracker [magnetUri]=functorrent-bencode
   [udpResponse]=functorrent-tracker [lenientDecodeAndPrefix]=functorrent-bencode
-  [httpServer]=functorrent-tracker)
+  [httpServer]=functorrent-tracker [utMetadata]=functorrent-peer [utPex]=functorrent-peer
+  [krpc]=functorrent-dht)
 declare -A CLASS=(
   [peerWire]=PeerWireFuzzTest [metaInfo]=BencodeFuzzTest [httpResponse]=TrackerFuzzTest
   [udpServer]=TrackerFuzzTest [strictDecode]=BencodeFuzzTest [httpBody]=TrackerFuzzTest
   [magnetUri]=BencodeFuzzTest [udpResponse]=TrackerFuzzTest
-  [lenientDecodeAndPrefix]=BencodeFuzzTest [httpServer]=TrackerFuzzTest)
+  [lenientDecodeAndPrefix]=BencodeFuzzTest [httpServer]=TrackerFuzzTest
+  [utMetadata]=ExtensionFuzzTest [utPex]=ExtensionFuzzTest [krpc]=KrpcFuzzTest)
 ORDER=(peerWire metaInfo httpResponse udpServer strictDecode httpBody magnetUri udpResponse
-  lenientDecodeAndPrefix httpServer)
+  lenientDecodeAndPrefix httpServer krpc utMetadata utPex)
 
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 DURATION [TARGET...]   (targets: ${ORDER[*]})" >&2
