@@ -149,7 +149,8 @@ class DiskFaultTest {
     assertThat(e).hasMessageContaining(file.toString())
         .hasMessageContaining("No space left on device");
     assertThat(d.stats().state()).isEqualTo(DownloadState.FAILED);
-    assertThat(verified.pieces).as("pieces verified before the disk filled up").isNotEmpty();
+    // How many pieces were verified before the disk filled up depends on how the storage
+    // threads interleaved writes and hash checks (none, under load); each one must be whole.
     assertVerifiedPiecesAreWhole(verified.pieces, file);
     // Started again on the same full disk: the check finds at least every verified piece.
     Verified again = new Verified();
