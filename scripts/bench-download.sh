@@ -11,6 +11,8 @@
 # Needs: JDK 17, Maven, and the Debian packages the interop tests use (scripts/install-test-clients.sh).
 # Env: BENCH_DIR (default /tmp/functorrent-bench); CLIENTS (default "functorrent libtorrent aria2",
 # any subset, in the order to run); FT_JAVA_OPTS (JVM options of our program, e.g. -Xmx64m).
+# Our program runs through its launcher, ./functorrent, as users run it (FUNCTORRENT_CDS=off
+# runs it without the launcher's class-data archive).
 set -euo pipefail
 SIZE=${1:-1024}; ROUNDS=${2:-3}; FILES=${3:-1}; PIECE_KIB=${4:-1024}
 CLIENTS=${CLIENTS:-functorrent libtorrent aria2}
@@ -21,7 +23,7 @@ PY=/usr/bin/python3
 for tool in opentracker aria2c /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (scripts/install-test-clients.sh)" >&2; exit 1; }
 done
-"$root/functorrent" --version >/dev/null   # builds the program when needed
+"$root/functorrent" --version >/dev/null   # builds the program (and its class-data archive) when needed
 JAR="$root/examples/target/functorrent.jar"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -62,7 +64,7 @@ grep -q SEEDING "$B/seed.status" || { cat "$B/seed.log"; echo "bench: the seeder
 
 run_client() { # client port -> runs the download into $B/out
   case "$1" in
-    functorrent) java ${FT_JAVA_OPTS:-} -jar "$JAR" download "$B/bench.torrent" --dir "$B/out" --bind 127.0.0.1 --port "$2" ;;
+    functorrent) JAVA_OPTS="${FT_JAVA_OPTS:-}" "$FT" download "$B/bench.torrent" --dir "$B/out" --bind 127.0.0.1 --port "$2" ;;
     libtorrent) "$PY" "$LT" leech "$B/bench.torrent" "$B/out" "$2" --timeout 1800 ;;
     aria2) aria2c --no-conf --dir="$B/out" --listen-port="$2" --interface=127.0.0.1 --disable-ipv6=true \
         --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --enable-peer-exchange=false \
@@ -77,7 +79,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for c in $CLIENTS; do
     rm -rf "$B/out"; sync
     port=$(free_port)
-    /usr/bin/time -f '%e %U %S %M' -o "$B/time" bash -c "$(declare -f run_client); B='$B' JAR='$JAR' PY='$PY' LT='$LT' FT_JAVA_OPTS='${FT_JAVA_OPTS:-}' run_client $c $port" \
+    /usr/bin/time -f '%e %U %S %M' -o "$B/time" bash -c "$(declare -f run_client); B='$B' FT='$root/functorrent' PY='$PY' LT='$LT' FT_JAVA_OPTS='${FT_JAVA_OPTS:-}' run_client $c $port" \
       > "$B/run-$c-$r.log" 2>&1 || { echo "bench: $c failed in round $r (see $B/run-$c-$r.log)" >&2; exit 1; }
     if ! diff -rq "$DATA" "$B/out/$(basename "$DATA")" >/dev/null; then
       echo "bench: $c's download differs from the source (round $r)" >&2; exit 1

@@ -38,7 +38,7 @@ LT_PORT=$(free_port)
 "$PY" "$LT" seed "$B/bench.torrent" "$B/seed" "$LT_PORT" --status "$B/lt-seed.status" \
   > "$B/lt-seed.log" 2>&1 & lt_pid=$!; pids+=($lt_pid)
 FT_PORT=$(free_port)
-java ${FT_JAVA_OPTS:-} -jar "$JAR" seed "$B/bench.torrent" --dir "$B/seed" --bind 127.0.0.1 \
+JAVA_OPTS="${FT_JAVA_OPTS:-}" "$root/functorrent" seed "$B/bench.torrent" --dir "$B/seed" --bind 127.0.0.1 \
   --port "$FT_PORT" --no-trackers > "$B/ft-seed.log" 2>&1 & ft_pid=$!; pids+=($ft_pid)
 for _ in $(seq 600); do grep -q SEEDING "$B/lt-seed.status" 2>/dev/null && break; sleep 0.1; done
 grep -q SEEDING "$B/lt-seed.status" || { cat "$B/lt-seed.log"; echo "bench: libtorrent did not seed" >&2; exit 1; }
