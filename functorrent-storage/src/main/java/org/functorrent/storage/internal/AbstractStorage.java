@@ -3,6 +3,7 @@ package org.functorrent.storage.internal;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -42,6 +43,12 @@ public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
   private static final int MAX_HASH_CHUNK = 4 * 1024 * 1024;
   private static final long CLOSE_TIMEOUT_SECONDS = 30;
+  /**
+   * Block writes go through this many sequential lanes over the executor, a piece always through
+   * the same one: the blocks of a piece are then written in the order they came, so its running
+   * hash extends block by block instead of giving up when two threads race on one piece.
+   */
+  private static final int WRITE_LANES = 16;
 
   /** A piece of work that may fail with an {@link IOException}. */
   @FunctionalInterface
@@ -63,6 +70,7 @@ public abstract class AbstractStorage implements Storage {
   private final LongAdder piecesFailed = new LongAdder();
   private final AtomicInteger pendingWrites = new AtomicInteger();
   private final RunningHashes runningHashes = new RunningHashes();
+  private final Executor[] writeLanes = new Executor[WRITE_LANES];
 
   /**
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
@@ -74,6 +82,9 @@ public abstract class AbstractStorage implements Storage {
     this.executor = executor;
     this.ownedExecutor = ownedExecutor;
     this.hashParallelism = hashParallelism;
+    for (int i = 0; i < WRITE_LANES; i++) {
+      writeLanes[i] = MoreExecutors.newSequentialExecutor(executor);
+    }
   }
 
   /** Reads {@code dst.remaining()} bytes at {@code offset} in {@code piece}; unwritten are 0. */
@@ -107,19 +118,22 @@ public abstract class AbstractStorage implements Storage {
     ByteBuffer src = data.duplicate();
     pendingWrites.incrementAndGet();
     CompletableFuture<Void> written =
-        submit(
-            () -> {
-              if (isVerified(piece)) {
-                log.debug("block at {}+{} ignored: piece already verified", piece, offset);
-                return null;
-              }
-              int length = src.remaining();
-              ByteBuffer hashed = src.duplicate();
-              write(piece, offset, src);
-              bytesWritten.add(length);
-              runningHashes.written(piece, offset, hashed);
-              return null;
-            });
+        submitUnguarded(
+            writeLanes[piece % WRITE_LANES],
+            () ->
+                guarded(
+                    () -> {
+                      if (isVerified(piece)) {
+                        log.debug("block at {}+{} ignored: piece already verified", piece, offset);
+                        return null;
+                      }
+                      int length = src.remaining();
+                      ByteBuffer hashed = src.duplicate();
+                      write(piece, offset, src);
+                      bytesWritten.add(length);
+                      runningHashes.written(piece, offset, hashed);
+                      return null;
+                    }));
     return written.whenComplete((ignored, failure) -> pendingWrites.decrementAndGet());
   }
 
@@ -356,6 +370,10 @@ public abstract class AbstractStorage implements Storage {
   }
 
   private <T> CompletableFuture<T> submitUnguarded(IoTask<T> task) {
+    return submitUnguarded(executor, task);
+  }
+
+  private <T> CompletableFuture<T> submitUnguarded(Executor on, IoTask<T> task) {
     try {
       return CompletableFuture.supplyAsync(
           () -> {
@@ -365,7 +383,7 @@ public abstract class AbstractStorage implements Storage {
               throw new CompletionException(translate(e));
             }
           },
-          executor);
+          on);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
           new StorageException("storage executor of " + meta.name() + " rejected a task"));
