@@ -79,6 +79,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private Handshake remote;
   private boolean started;
   private boolean closed;
+  /** Blocks written to the channel since the last flush; a flush task is queued for them. */
+  private boolean flushQueued;
   private ScheduledFuture<?> handshakeTimer;
 
   private boolean fast;
@@ -783,11 +785,33 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     uploaded += block.length();
     swarm.uploaded(block.length());
-    ctx.writeAndFlush(new Piece(block.piece(), block.offset(), data));
+    ctx.write(new Piece(block.piece(), block.offset(), data));
+    flushSoon();
     if (serveQueue.isEmpty() && readsInFlight == 0) {
       refusedRequests = 0; // it read all we served: not a peer that floods us
     }
     serve();
+  }
+
+  /**
+   * Flushes after the tasks already queued on the loop: the reads that complete together (they
+   * come back from the storage threads in bursts) go out in one system call instead of one each.
+   */
+  private void flushSoon() {
+    if (flushQueued) {
+      return;
+    }
+    flushQueued = true;
+    try {
+      ctx.channel().eventLoop().execute(this::flushQueued);
+    } catch (RejectedExecutionException e) {
+      flushQueued();
+    }
+  }
+
+  private void flushQueued() {
+    flushQueued = false;
+    ctx.flush();
   }
 
   @Override
