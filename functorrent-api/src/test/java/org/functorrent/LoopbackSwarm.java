@@ -91,7 +91,10 @@ final class LoopbackSwarm {
   /** A new client on 127.0.0.1, any port. */
   TorrentClient client() {
     return closeLater(
-        TorrentClient.builder().listenPort(0).bindAddress(InetAddress.getLoopbackAddress()).build());
+        TorrentClient.builder()
+            .listenPort(0)
+            .bindAddress(InetAddress.getLoopbackAddress())
+            .build());
   }
 
   /**
