@@ -9,16 +9,20 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * The outgoing connections of one engine (a swarm or a metadata fetch): dials an address on the
  * engine's loop with the handshake codec in front of a handler the engine makes, keeps the
- * channel in the engine's set while it is open, and tells the engine when it closed. Used on the
- * engine's loop only.
+ * channel in the engine's set while it is open, tells the engine when it closed, and closes all
+ * the engine's channels when the engine closes. Used on the engine's loop only.
  */
 final class Dialer {
   /** The first retry waits this long; each failure doubles it. */
@@ -90,6 +94,30 @@ final class Dialer {
               closed.closed(handler.get(), dialedNanos);
             });
     return f;
+  }
+
+  /**
+   * Closes every channel in the engine's set, dialed or adopted (on any loops), and completes
+   * {@code closed} once all of them are closed: at once if there is none.
+   */
+  void closeAll(CompletableFuture<Void> closed) {
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel ch : new ArrayList<>(channels)) {
+      closing.add(ch.close());
+    }
+    if (closing.isEmpty()) {
+      closed.complete(null);
+      return;
+    }
+    AtomicInteger left = new AtomicInteger(closing.size());
+    for (ChannelFuture f : closing) {
+      f.addListener(
+          x -> {
+            if (left.decrementAndGet() == 0) {
+              closed.complete(null);
+            }
+          });
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package org.functorrent.peer.internal;
 
 import com.google.common.collect.ImmutableList;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -20,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
@@ -339,26 +337,11 @@ public final class MetadataFetchEngine implements MetadataFetch {
       ticker.cancel(false);
     }
     result.completeExceptionally(new CancellationException("metadata fetch closed"));
-    List<ChannelFuture> closing = new ArrayList<>();
-    for (Channel ch : new ArrayList<>(channels)) {
-      closing.add(ch.close());
-    }
+    // The connections tell of their close by tasks on this loop, which run after this.
     ready.clear();
     connected = 0;
-    if (closing.isEmpty()) {
-      closeFuture.complete(null);
-      return;
-    }
-    // Incoming channels stay on the loops that accepted them: count down from any thread.
-    AtomicInteger left = new AtomicInteger(closing.size());
-    for (ChannelFuture f : closing) {
-      f.addListener(
-          x -> {
-            if (left.decrementAndGet() == 0) {
-              closeFuture.complete(null);
-            }
-          });
-    }
+    // Incoming channels stay on the loops that accepted them: closeAll counts from any thread.
+    dialer.closeAll(closeFuture);
   }
 
   @Override

@@ -392,23 +392,7 @@ public final class SwarmEngine implements Swarm {
     if (ticker != null) {
       ticker.cancel(false);
     }
-    List<ChannelFuture> closing = new ArrayList<>();
-    for (Channel ch : new ArrayList<>(channels)) {
-      closing.add(ch.close());
-    }
-    if (closing.isEmpty()) {
-      closeFuture.complete(null);
-      return;
-    }
-    int[] left = {closing.size()};
-    for (ChannelFuture f : closing) {
-      f.addListener(
-          x -> {
-            if (--left[0] == 0) {
-              closeFuture.complete(null);
-            }
-          });
-    }
+    dialer.closeAll(closeFuture);
   }
 
   @Override
