@@ -3,28 +3,22 @@ package org.functorrent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.functorrent.metainfo.MetaInfo;
-import org.functorrent.metainfo.TorrentCreator;
 import org.functorrent.storage.FilePriority;
 import org.functorrent.tracker.ScrapeStats;
 import org.functorrent.tracker.TrackerClient;
-import org.functorrent.tracker.TrackerServer;
 import org.functorrent.tracker.TrackerStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,61 +35,20 @@ class DownloadControlSwarmTest {
   private static final int[] SIZES = {100_003, 1_000_000, 77_777};
 
   @TempDir Path dir;
+  private LoopbackSwarm swarm;
   private Path data;
   private MetaInfo meta;
-  private EventLoopGroup group;
-  private TrackerServer tracker;
-  private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    data = dir.resolve("full").resolve("set");
-    Files.createDirectories(data);
-    Random random = new Random(20260601);
-    for (int i = 0; i < FILES.length; i++) {
-      byte[] bytes = new byte[SIZES[i]];
-      random.nextBytes(bytes);
-      Files.write(data.resolve(FILES[i]), bytes);
-    }
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    tracker = TrackerServer.start(group, InetAddress.getLoopbackAddress(), 0);
-    meta =
-        MetaInfo.parse(
-            TorrentCreator.of(data)
-                .pieceLength(PIECE)
-                .tracker(tracker.httpAnnounceUri().toString())
-                .create());
+    swarm = LoopbackSwarm.create(dir.resolve("full"), 20260601, PIECE, FILES, SIZES);
+    data = swarm.data();
+    meta = swarm.meta();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-    tracker.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  private TorrentClient client() {
-    TorrentClient client =
-        TorrentClient.builder().listenPort(0).bindAddress(InetAddress.getLoopbackAddress()).build();
-    toClose.add(client);
-    return client;
-  }
-
-  private Download fullSeeder(TorrentClient client, boolean trackers) throws Exception {
-    Download seeding =
-        client.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults()
-                        .withDirectory(dir.resolve("full"))
-                        .withSeed(true)
-                        .withTrackers(trackers)),
-            TorrentListener.NONE);
-    assertThat(seeding.completion().get(1, TimeUnit.MINUTES).state())
-        .isEqualTo(DownloadState.SEEDING);
-    return seeding;
+    swarm.close();
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -108,13 +61,31 @@ class DownloadControlSwarmTest {
     }
   }
 
+  /**
+   * Starts a seeder that announces to no tracker and, in a client of its own, a leecher into
+   * {@code leechDir} that knows only that seeder and announces to no tracker either, with
+   * {@code more} options on top.
+   */
+  private Download leechFromASeeder(Path leechDir, UnaryOperator<DownloadOptions> more)
+      throws Exception {
+    TorrentClient seedClient = swarm.client();
+    swarm.seed(seedClient, false);
+    DownloadOptions options =
+        DownloadOptions.defaults()
+            .withDirectory(leechDir)
+            .withTrackers(false)
+            .withPeers(List.of(seedClient.listenAddress()));
+    return swarm.client().start(Torrent.of(meta).withOptions(more.apply(options)),
+        TorrentListener.NONE);
+  }
+
   private byte[] original(int file) throws Exception {
     return Files.readAllBytes(data.resolve(FILES[file]));
   }
 
   private ScrapeStats scrape(TrackerClient trackers) {
     return trackers
-        .scrape(tracker.httpAnnounceUri(), List.of(meta.infoHash()))
+        .scrape(swarm.tracker().httpAnnounceUri(), List.of(meta.infoHash()))
         .join()
         .getOrDefault(meta.infoHash(), new ScrapeStats(0, 0, 0));
   }
@@ -126,7 +97,7 @@ class DownloadControlSwarmTest {
     Path partialDir = dir.resolve("partial");
     Files.createDirectories(partialDir.resolve("set"));
     Files.copy(data.resolve(FILES[0]), partialDir.resolve("set").resolve(FILES[0]));
-    TorrentClient partialClient = client();
+    TorrentClient partialClient = swarm.client();
     Download partial =
         partialClient.start(
             Torrent.of(meta)
@@ -141,7 +112,7 @@ class DownloadControlSwarmTest {
     assertThat(partialPieces).isBetween(1, meta.pieceCount() - 1);
 
     List<DownloadState> states = new CopyOnWriteArrayList<>();
-    TorrentClient leechClient = client();
+    TorrentClient leechClient = swarm.client();
     Download leech =
         leechClient.start(
             Torrent.of(meta)
@@ -155,8 +126,7 @@ class DownloadControlSwarmTest {
                 states.add(state);
               }
             });
-    TrackerClient trackers = TrackerClient.builder(group).build();
-    toClose.add(trackers);
+    TrackerClient trackers = swarm.closeLater(TrackerClient.builder(swarm.group()).build());
     await(() -> leech.stats().piecesHave() == partialPieces, "the partial seeder's pieces");
     await(() -> scrape(trackers).leechers() == 1, "the leecher's started announce");
     assertThat(leech.stats().peers()).isEqualTo(1);
@@ -175,7 +145,7 @@ class DownloadControlSwarmTest {
     assertThat(leech.stats().state()).isEqualTo(DownloadState.PAUSED);
 
     // Only the new "started" announce can tell the leecher of this seeder.
-    TorrentClient fullClient = client();
+    TorrentClient fullClient = swarm.client();
     CompletableFuture<Void> announced = new CompletableFuture<>();
     Download full =
         fullClient.start(
@@ -215,21 +185,11 @@ class DownloadControlSwarmTest {
 
   @Test
   void skippedMiddleFileIsNotDownloadedNorCreated() throws Exception {
-    TorrentClient seedClient = client();
-    fullSeeder(seedClient, false);
-    TorrentClient leechClient = client();
     Path leechDir = dir.resolve("leech");
     Download leech =
-        leechClient.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults()
-                        .withDirectory(leechDir)
-                        .withTrackers(false)
-                        .withPeers(List.of(seedClient.listenAddress()))
-                        .withFilePriorities(
-                            List.of(FilePriority.NORMAL, FilePriority.SKIP, FilePriority.HIGH))),
-            TorrentListener.NONE);
+        leechFromASeeder(leechDir,
+            o -> o.withFilePriorities(
+                List.of(FilePriority.NORMAL, FilePriority.SKIP, FilePriority.HIGH)));
     assertThatThrownBy(() -> leech.openStream(1)).isInstanceOf(IllegalArgumentException.class);
 
     DownloadStats done = leech.completion().get(2, TimeUnit.MINUTES);
@@ -249,22 +209,11 @@ class DownloadControlSwarmTest {
 
   @Test
   void fileSkippedAtStartAndWantedAtRuntimeIsDownloaded() throws Exception {
-    TorrentClient seedClient = client();
-    fullSeeder(seedClient, false);
-    TorrentClient leechClient = client();
     Path leechDir = dir.resolve("leech");
     Download leech =
-        leechClient.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults()
-                        .withDirectory(leechDir)
-                        .withTrackers(false)
-                        .withSeed(true)
-                        .withPeers(List.of(seedClient.listenAddress()))
-                        .withFilePriorities(
-                            List.of(FilePriority.SKIP, FilePriority.NORMAL, FilePriority.SKIP))),
-            TorrentListener.NONE);
+        leechFromASeeder(leechDir,
+            o -> o.withSeed(true).withFilePriorities(
+                List.of(FilePriority.SKIP, FilePriority.NORMAL, FilePriority.SKIP)));
     leech.completion().get(2, TimeUnit.MINUTES);
     assertThat(leechDir.resolve("set").resolve(FILES[2])).doesNotExist();
 
@@ -280,18 +229,7 @@ class DownloadControlSwarmTest {
 
   @Test
   void streamReadsFileWhileItDownloadsAndAfterTheDownloadEnded() throws Exception {
-    TorrentClient seedClient = client();
-    fullSeeder(seedClient, false);
-    TorrentClient leechClient = client();
-    Download leech =
-        leechClient.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults()
-                        .withDirectory(dir.resolve("leech"))
-                        .withTrackers(false)
-                        .withPeers(List.of(seedClient.listenAddress()))),
-            TorrentListener.NONE);
+    Download leech = leechFromASeeder(dir.resolve("leech"), o -> o);
 
     byte[] streamed;
     try (TorrentFileStream stream = leech.openStream(1);

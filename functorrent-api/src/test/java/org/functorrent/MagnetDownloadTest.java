@@ -3,14 +3,9 @@ package org.functorrent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MagnetUri;
 import org.functorrent.metainfo.MetaInfo;
-import org.functorrent.metainfo.TorrentCreator;
-import org.functorrent.tracker.TrackerServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,61 +30,24 @@ class MagnetDownloadTest {
   private static final int[] SIZES = {300_003, 1_200_000};
 
   @TempDir Path dir;
-  private Path data;
+  private LoopbackSwarm swarm;
   private MetaInfo meta;
-  private EventLoopGroup group;
-  private TrackerServer tracker;
-  private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
-    data = dir.resolve("seed").resolve("set");
-    Files.createDirectories(data);
-    Random random = new Random(9);
-    for (int i = 0; i < FILES.length; i++) {
-      byte[] bytes = new byte[SIZES[i]];
-      random.nextBytes(bytes);
-      Files.write(data.resolve(FILES[i]), bytes);
-    }
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    tracker = TrackerServer.start(group, InetAddress.getLoopbackAddress(), 0);
-    meta =
-        MetaInfo.parse(
-            TorrentCreator.of(data)
-                .pieceLength(16 * 1024)
-                .tracker(tracker.httpAnnounceUri().toString())
-                .create());
+    swarm = LoopbackSwarm.create(dir.resolve("seed"), 9, 16 * 1024, FILES, SIZES);
+    meta = swarm.meta();
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-    tracker.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    swarm.close();
   }
 
-  private TorrentClient client() {
-    TorrentClient client =
-        TorrentClient.builder().listenPort(0).bindAddress(InetAddress.getLoopbackAddress()).build();
-    toClose.add(client);
-    return client;
-  }
-
+  /** A client that seeds the whole torrent, announcing to the tracker or not. */
   private TorrentClient seeder(boolean trackers) throws Exception {
-    TorrentClient client = client();
-    Download seeding =
-        client.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults()
-                        .withDirectory(dir.resolve("seed"))
-                        .withSeed(true)
-                        .withTrackers(trackers)),
-            TorrentListener.NONE);
-    assertThat(seeding.completion().get(1, TimeUnit.MINUTES).state())
-        .isEqualTo(DownloadState.SEEDING);
+    TorrentClient client = swarm.client();
+    swarm.seed(client, trackers);
     return client;
   }
 
@@ -121,7 +77,7 @@ class MagnetDownloadTest {
 
   private void assertFilesDownloaded(Path into) throws Exception {
     for (String f : FILES) {
-      assertThat(Files.mismatch(into.resolve("set").resolve(f), data.resolve(f)))
+      assertThat(Files.mismatch(into.resolve("set").resolve(f), swarm.data().resolve(f)))
           .as(f).isEqualTo(-1L);
     }
   }
@@ -133,14 +89,14 @@ class MagnetDownloadTest {
     assertThat(uri).contains("tr=");
     Path into = dir.resolve("leech");
     Events events = new Events();
-    Download d = client().start(Torrent.magnet(uri).withDirectory(into), events);
+    Download d = swarm.client().start(Torrent.magnet(uri).withDirectory(into), events);
     DownloadStats stats = d.completion().get(2, TimeUnit.MINUTES);
     assertThat(stats.state()).isEqualTo(DownloadState.COMPLETED);
     assertFilesDownloaded(into);
     MetaInfo fetched = events.metadata.get(5, TimeUnit.SECONDS);
     assertThat(fetched.infoHash()).isEqualTo(meta.infoHash());
     assertThat(fetched.trackerTiers())
-        .isEqualTo(List.of(List.of(tracker.httpAnnounceUri().toString())));
+        .isEqualTo(List.of(List.of(swarm.tracker().httpAnnounceUri().toString())));
     assertThat(d.metaInfo().infoHash()).isEqualTo(meta.infoHash());
     assertThat(d.metadata().get(5, TimeUnit.SECONDS).infoHash()).isEqualTo(meta.infoHash());
     assertThat(events.states.get(0)).isEqualTo(DownloadState.FETCHING_METADATA);
@@ -160,7 +116,7 @@ class MagnetDownloadTest {
                 "127.0.0.1:" + seeder.listenAddress().getPort()),
             com.google.common.collect.ImmutableList.of());
     Path into = dir.resolve("leech");
-    TorrentClient leecher = client();
+    TorrentClient leecher = swarm.client();
     Download d = leecher.start(Torrent.of(magnet).withDirectory(into), new Events());
     d.completion().get(2, TimeUnit.MINUTES);
     assertFilesDownloaded(into);
@@ -180,7 +136,7 @@ class MagnetDownloadTest {
     // Nobody has this torrent: the fetch waits for peers.
     Events events = new Events();
     Download d =
-        client()
+        swarm.client()
             .start(Torrent.magnet(MagnetUri.of(meta.infoHash()).toUri())
                 .withDirectory(dir.resolve("leech")), events);
     DownloadStats stats = d.stats();
@@ -217,7 +173,7 @@ class MagnetDownloadTest {
     assertThat(magnet.hasMetaInfo()).isFalse();
     assertThat(magnet.infoHash()).isEqualTo(meta.infoHash());
     assertThatThrownBy(magnet::metaInfo).isInstanceOf(IllegalStateException.class);
-    TorrentClient client = client();
+    TorrentClient client = swarm.client();
     MetaInfo fetched = client.fetchMetadata(magnet, TorrentListener.NONE).get(1, TimeUnit.MINUTES);
     assertThat(fetched.infoHash()).isEqualTo(meta.infoHash());
     assertThat(Files.exists(into.resolve("set"))).as("no file downloaded").isFalse();

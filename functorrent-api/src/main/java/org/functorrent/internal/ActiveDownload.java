@@ -522,18 +522,7 @@ public final class ActiveDownload implements Download {
             dhtLookups.close();
             dhtLookups = null;
           }
-          CompletableFuture<Void> peersDone =
-              old.stats()
-                  .thenAcceptAsync(
-                      stats -> {
-                        update(stats);
-                        baseDownloaded = snapshot.downloadedBytes();
-                        baseUploaded = snapshot.uploadedBytes();
-                        lastSwarm = null;
-                      },
-                      loop)
-                  .handle((v, e) -> null)
-                  .thenCompose(v -> old.closeAsync());
+          CompletableFuture<Void> peersDone = closeKeepingCounters(old);
           CompletableFuture<Void> trackersDone =
               oldAnnounces == null
                   ? CompletableFuture.completedFuture(null)
@@ -561,13 +550,12 @@ public final class ActiveDownload implements Download {
   }
 
   /**
-   * A swarm that completed has let its seeds go; when a file becomes wanted after that, a new
-   * swarm (same trackers) downloads it.
+   * Takes the last counters of {@code old} (a swarm no longer current) into the download's
+   * totals, then closes it; the future completes once it is closed, whether the counters came or
+   * not.
    */
-  private void restartSwarm() {
-    Swarm old = swarm;
-    swarm = null;
-    old.stats()
+  private CompletableFuture<Void> closeKeepingCounters(Swarm old) {
+    return old.stats()
         .thenAcceptAsync(
             stats -> {
               update(stats);
@@ -577,7 +565,17 @@ public final class ActiveDownload implements Download {
             },
             loop)
         .handle((v, e) -> null)
-        .thenCompose(v -> old.closeAsync())
+        .thenCompose(v -> old.closeAsync());
+  }
+
+  /**
+   * A swarm that completed has let its seeds go; when a file becomes wanted after that, a new
+   * swarm (same trackers) downloads it.
+   */
+  private void restartSwarm() {
+    Swarm old = swarm;
+    swarm = null;
+    closeKeepingCounters(old)
         .whenCompleteAsync(
             (v, e) -> {
               if (!stopping && !paused && swarm == null) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MagnetSwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
@@ -74,7 +75,7 @@ class MagnetSwarmTest {
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(callbacks.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private PeerClient client(String prefix, PeerOptions options) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StorageFailureSwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private EventLoopGroup group;
@@ -52,7 +53,7 @@ class StorageFailureSwarmTest {
     disk.shutdown();
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   /** Listener events. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
@@ -62,7 +63,7 @@ class SwarmTest {
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(callbacks.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   static byte[] randomData(long seed, int length) {

@@ -1,29 +1,19 @@
 package org.functorrent.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.functorrent.examples.cli.CommandRun.run;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.functorrent.Download;
-import org.functorrent.DownloadOptions;
-import org.functorrent.DownloadState;
-import org.functorrent.Torrent;
-import org.functorrent.TorrentClient;
-import org.functorrent.TorrentListener;
 import org.functorrent.dht.DhtNode;
 import org.functorrent.dht.DhtOptions;
 import org.functorrent.metainfo.MetaInfo;
-import org.functorrent.metainfo.TorrentCreator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,30 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DhtCommandTest {
   @TempDir Path dir;
-  private Path data;
+  private OneFileSeeder seeder;
   private MetaInfo meta;
   private EventLoopGroup group;
   private DhtNode bootstrap;
-  private TorrentClient seeder;
-
-  private record Run(int status, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status =
-        FuncTorrentCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(status, out.toString(), err.toString());
-  }
 
   @BeforeEach
   void setUp() throws Exception {
-    data = dir.resolve("seed").resolve("share");
-    Files.createDirectories(data);
-    byte[] bytes = new byte[500_000];
-    new Random(23).nextBytes(bytes);
-    Files.write(data.resolve("a.bin"), bytes);
-    meta = MetaInfo.parse(TorrentCreator.of(data).pieceLength(16384).create());
+    seeder = OneFileSeeder.create(dir.resolve("seed"), 500_000, 23);
+    meta = seeder.meta();
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     bootstrap = DhtNode.create(loopback(), group);
     bootstrap.start().join();
@@ -68,9 +43,7 @@ class DhtCommandTest {
 
   @AfterEach
   void tearDown() {
-    if (seeder != null) {
-      seeder.close();
-    }
+    seeder.close();
     bootstrap.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
@@ -88,19 +61,9 @@ class DhtCommandTest {
 
   /** Our seeder in this JVM, with no tracker, announcing itself on the DHT. */
   private void seed() throws Exception {
-    seeder =
-        TorrentClient.builder()
-            .listenPort(0)
-            .bindAddress(InetAddress.getLoopbackAddress())
-            .dht(loopback().withBootstrapNodes(List.of(bootstrap.localAddress().orElseThrow())))
-            .build();
-    Download d =
-        seeder.start(
-            Torrent.of(meta)
-                .withOptions(
-                    DownloadOptions.defaults().withDirectory(dir.resolve("seed")).withSeed(true)),
-            TorrentListener.NONE);
-    assertThat(d.completion().get(1, TimeUnit.MINUTES).state()).isEqualTo(DownloadState.SEEDING);
+    seeder.seed(
+        OneFileSeeder.loopbackClient()
+            .dht(loopback().withBootstrapNodes(List.of(bootstrap.localAddress().orElseThrow()))));
   }
 
   private String magnet() {
@@ -111,19 +74,18 @@ class DhtCommandTest {
   void downloadATrackerlessMagnetThroughTheDht() throws Exception {
     seed();
     Path into = dir.resolve("leech");
-    Run download =
+    CommandRun download =
         run("download", magnet(), "--dir", into.toString(), "--port", "0", "--bind",
             "127.0.0.1", "--dht-node", dhtNode());
     assertThat(download.status()).as(download.err()).isZero();
     assertThat(download.out()).contains("completed:");
-    assertThat(Files.mismatch(into.resolve("share").resolve("a.bin"), data.resolve("a.bin")))
-        .isEqualTo(-1L);
+    seeder.assertDownloadedInto(into);
   }
 
   @Test
   void infoFetchThroughTheDht() throws Exception {
     seed();
-    Run info =
+    CommandRun info =
         run("info", magnet(), "--fetch", "--port", "0", "--bind", "127.0.0.1", "--dht-node",
             dhtNode(), "--timeout", "60");
     assertThat(info.status()).as(info.err()).isZero();
@@ -134,14 +96,14 @@ class DhtCommandTest {
 
   @Test
   void dhtOptionsOfInfoNeedFetchAndABadNodeIsAUsageError() {
-    Run info = run("info", magnet(), "--dht-node", dhtNode());
+    CommandRun info = run("info", magnet(), "--dht-node", dhtNode());
     assertThat(info.status()).isEqualTo(2);
     assertThat(info.err()).contains("--dht options need --fetch");
-    Run bad = run("download", magnet(), "--port", "0", "--dht-node", "127.0.0.1");
+    CommandRun bad = run("download", magnet(), "--port", "0", "--dht-node", "127.0.0.1");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("--dht-node 127.0.0.1: expected HOST:PORT");
-    Run seedHelp = run("seed", "--help");
-    assertThat(seedHelp.out()).contains("--dht-node").contains("--dht-port").contains("--dht-public")
-        .contains("--dht-state");
+    CommandRun seedHelp = run("seed", "--help");
+    assertThat(seedHelp.out()).contains("--dht-node").contains("--dht-port")
+        .contains("--dht-public").contains("--dht-state");
   }
 }

@@ -2,11 +2,10 @@ package org.functorrent.examples.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.functorrent.examples.cli.CommandRun.run;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -19,16 +18,7 @@ class FuncTorrentCommandTest {
   @TempDir Path dir;
   private Path data;
 
-  private record Run(int status, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = FuncTorrentCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(status, out.toString(), err.toString());
-  }
-
-  private static Run runWithStdin(byte[] stdin, String... args) {
+  private static CommandRun runWithStdin(byte[] stdin, String... args) {
     InputStream saved = System.in;
     System.setIn(new ByteArrayInputStream(stdin));
     try {
@@ -51,7 +41,7 @@ class FuncTorrentCommandTest {
   @Test
   void createsATorrentThatInfoDescribes() throws Exception {
     Path torrent = dir.resolve("share.torrent");
-    Run created =
+    CommandRun created =
         run("create", data.toString(), "--tracker", "http://127.0.0.1:6969/announce",
             "--tracker", "udp://127.0.0.1:6969,http://127.0.0.1:7070/announce",
             "--piece-size", "16", "--comment", "hi", "-o", torrent.toString());
@@ -63,7 +53,7 @@ class FuncTorrentCommandTest {
     assertThat(meta.trackerTiers().get(1))
         .containsExactly("udp://127.0.0.1:6969", "http://127.0.0.1:7070/announce");
 
-    Run info = run("info", torrent.toString());
+    CommandRun info = run("info", torrent.toString());
     assertThat(info.status()).as(info.err()).isZero();
     assertThat(info.out())
         .contains("name: share")
@@ -84,7 +74,7 @@ class FuncTorrentCommandTest {
     Path torrent = dir.resolve("share.torrent");
     assertThat(run("create", data.toString(), "-o", torrent.toString()).status()).isZero();
     String hash = MetaInfo.parse(torrent).infoHash().toHex();
-    Run info = runWithStdin(Files.readAllBytes(torrent), "info", "-", "--json");
+    CommandRun info = runWithStdin(Files.readAllBytes(torrent), "info", "-", "--json");
     assertThat(info.status()).as(info.err()).isZero();
     assertThat(info.out())
         .startsWith("{\n")
@@ -98,7 +88,7 @@ class FuncTorrentCommandTest {
   void aBrokenTorrentGivesOneLineAndStatusOne() throws Exception {
     Path broken = dir.resolve("broken.torrent");
     Files.write(broken, "d4:infod4:name1:xe".getBytes(UTF_8));
-    Run info = run("info", broken.toString());
+    CommandRun info = run("info", broken.toString());
     assertThat(info.status()).isEqualTo(1);
     assertThat(info.err())
         .startsWith("functorrent: " + broken + ": malformed bencode at byte 18")
@@ -115,7 +105,7 @@ class FuncTorrentCommandTest {
         invalid,
         "d4:infod6:lengthi5e4:name1:x12:piece lengthi0e6:pieces20:aaaaaaaaaaaaaaaaaaaaee"
             .getBytes(UTF_8));
-    Run info = runWithStdin(Files.readAllBytes(invalid), "info", "-");
+    CommandRun info = runWithStdin(Files.readAllBytes(invalid), "info", "-");
     assertThat(info.status()).isEqualTo(1);
     assertThat(info.err())
         .startsWith("functorrent: standard input: ")
@@ -125,12 +115,13 @@ class FuncTorrentCommandTest {
 
   @Test
   void aMissingFileSaysSo() {
-    Run info = run("info", dir.resolve("nope.torrent").toString());
+    CommandRun info = run("info", dir.resolve("nope.torrent").toString());
     assertThat(info.status()).isEqualTo(1);
     assertThat(info.err())
         .isEqualTo("functorrent: cannot read " + dir.resolve("nope.torrent")
             + ": no such file or directory\n");
-    Run create = run("create", dir.resolve("nothing").toString(), "-o", dir.resolve("x").toString());
+    CommandRun create =
+        run("create", dir.resolve("nothing").toString(), "-o", dir.resolve("x").toString());
     assertThat(create.status()).isEqualTo(1);
     assertThat(create.err()).contains("no such file or directory").hasLineCount(1);
     assertThat(dir.resolve("x")).doesNotExist();
@@ -138,24 +129,25 @@ class FuncTorrentCommandTest {
 
   @Test
   void aBadCommandLineGivesUsageHelpAndStatusTwo() {
-    Run badPieceSize = run("create", data.toString(), "--piece-size", "3", "-o", "x.torrent");
+    CommandRun badPieceSize =
+        run("create", data.toString(), "--piece-size", "3", "-o", "x.torrent");
     assertThat(badPieceSize.status()).isEqualTo(1);
     assertThat(badPieceSize.err())
         .isEqualTo("functorrent: piece length: 3072 (expected: a power of two from 16384 to 67108864)\n");
-    Run missingOutput = run("create", data.toString());
+    CommandRun missingOutput = run("create", data.toString());
     assertThat(missingOutput.status()).isEqualTo(2);
     assertThat(missingOutput.err()).contains("Missing required option: '--output=OUT'");
-    Run unknownOption = run("info", "--frobnicate");
+    CommandRun unknownOption = run("info", "--frobnicate");
     assertThat(unknownOption.status()).isEqualTo(2);
     assertThat(unknownOption.err()).contains("Unknown option: '--frobnicate'");
   }
 
   @Test
   void withoutASubcommandTheArgumentsAreADownloads() {
-    Run missing = run(dir.resolve("nope.torrent").toString());
+    CommandRun missing = run(dir.resolve("nope.torrent").toString());
     assertThat(missing.status()).isEqualTo(1);
     assertThat(missing.err()).contains("cannot read").contains("no such file or directory");
-    Run emptyStdin = runWithStdin(new byte[0]);
+    CommandRun emptyStdin = runWithStdin(new byte[0]);
     assertThat(emptyStdin.status()).isEqualTo(1);
     assertThat(emptyStdin.err())
         .isEqualTo(
@@ -165,7 +157,7 @@ class FuncTorrentCommandTest {
 
   @Test
   void theDemoRunsAWholeSwarmOnLoopbackAndChecksEveryByte() {
-    Run demo = run("demo", "--size", "3", "--dir", dir.resolve("demo").toString());
+    CommandRun demo = run("demo", "--size", "3", "--dir", dir.resolve("demo").toString());
     assertThat(demo.status()).as(demo.err()).isZero();
     assertThat(demo.out())
         .contains("tracker:  http://127.0.0.1:")

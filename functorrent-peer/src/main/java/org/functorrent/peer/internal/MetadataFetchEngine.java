@@ -1,13 +1,8 @@
 package org.functorrent.peer.internal;
 
 import com.google.common.collect.ImmutableList;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -24,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
@@ -57,6 +51,7 @@ public final class MetadataFetchEngine implements MetadataFetch {
   // Confined to loop.
   private final Map<InetSocketAddress, Entry> known = new LinkedHashMap<>();
   private final Set<Channel> channels = new HashSet<>();
+  private final Dialer dialer;
   private final Set<MetadataConnection> ready = new HashSet<>();
   private final Set<PeerId> bannedIds = ConcurrentHashMap.newKeySet();
   private ScheduledFuture<?> ticker;
@@ -87,6 +82,7 @@ public final class MetadataFetchEngine implements MetadataFetch {
     trackerTiers.forEach(t -> tiers.add(ImmutableList.copyOf(t)));
     this.trackerTiers = tiers.build();
     this.loop = client.group().next();
+    this.dialer = new Dialer(client, loop, channels, false);
     this.fetcher =
         new MetadataFetcher<>(
             infoHash,
@@ -211,41 +207,17 @@ public final class MetadataFetchEngine implements MetadataFetch {
 
   private void connect(Entry entry) {
     entry.busy = true;
-    MetadataConnection[] handler = new MetadataConnection[1];
-    Bootstrap b =
-        new Bootstrap()
-            .group(loop)
-            .channel(client.socketChannelType())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) options.connectTimeout().toMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    handler[0] = new MetadataConnection(MetadataFetchEngine.this, true);
-                    ch.pipeline()
-                        .addLast("hs-decoder", new HandshakeCodec.Decoder())
-                        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
-                        .addLast("peer", handler[0]);
-                  }
-                });
-    ChannelFuture f = b.connect(entry.address);
-    Channel ch = f.channel();
-    channels.add(ch);
-    long connectedAt = client.nanoTime();
-    ch.closeFuture()
-        .addListener(
-            x -> {
-              channels.remove(ch);
-              entry.busy = false;
-              if (handler[0] == null || !handler[0].wasUseful()) {
-                entry.failures++;
-              }
-              long backoff = Math.min(MAX_BACKOFF_NANOS,
-                  TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
-              entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
-            });
+    dialer.dial(
+        entry.address,
+        () -> new MetadataConnection(this, true),
+        (handler, dialedNanos) -> {
+          entry.busy = false;
+          if (handler == null || !handler.wasUseful()) {
+            entry.failures++;
+          }
+          entry.nextAttemptNanos =
+              dialer.nextAttemptNanos(dialedNanos, entry.failures, MAX_BACKOFF_NANOS);
+        });
   }
 
   /** An incoming connection for this info-hash passed its handshake (called on any loop). */
@@ -365,26 +337,11 @@ public final class MetadataFetchEngine implements MetadataFetch {
       ticker.cancel(false);
     }
     result.completeExceptionally(new CancellationException("metadata fetch closed"));
-    List<ChannelFuture> closing = new ArrayList<>();
-    for (Channel ch : new ArrayList<>(channels)) {
-      closing.add(ch.close());
-    }
+    // The connections tell of their close by tasks on this loop, which run after this.
     ready.clear();
     connected = 0;
-    if (closing.isEmpty()) {
-      closeFuture.complete(null);
-      return;
-    }
-    // Incoming channels stay on the loops that accepted them: count down from any thread.
-    AtomicInteger left = new AtomicInteger(closing.size());
-    for (ChannelFuture f : closing) {
-      f.addListener(
-          x -> {
-            if (left.decrementAndGet() == 0) {
-              closeFuture.complete(null);
-            }
-          });
-    }
+    // Incoming channels stay on the loops that accepted them: closeAll counts from any thread.
+    dialer.closeAll(closeFuture);
   }
 
   @Override

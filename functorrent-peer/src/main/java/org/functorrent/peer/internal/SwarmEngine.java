@@ -5,15 +5,11 @@ import static com.google.common.base.Preconditions.checkElementIndex;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -86,6 +82,7 @@ public final class SwarmEngine implements Swarm {
 
   private final Set<PeerConnection> connections = new LinkedHashSet<>();
   private final Set<Channel> channels = new HashSet<>();
+  private final Dialer dialer;
   private final Map<InetSocketAddress, PeerEntry> known = new LinkedHashMap<>();
   private final Set<PeerId> bannedIds = new HashSet<>();
   private final Map<PeerId, Integer> badPieces = new HashMap<>();
@@ -132,6 +129,7 @@ public final class SwarmEngine implements Swarm {
     this.store = store;
     this.listener = listener;
     this.loop = client.group().next();
+    this.dialer = new Dialer(client, loop, channels, true);
     this.random = new Random(seed);
     this.picker =
         new PiecePicker<>(metaInfo.pieceCount(), metaInfo::pieceSize, random, client::nanoTime);
@@ -394,23 +392,7 @@ public final class SwarmEngine implements Swarm {
     if (ticker != null) {
       ticker.cancel(false);
     }
-    List<ChannelFuture> closing = new ArrayList<>();
-    for (Channel ch : new ArrayList<>(channels)) {
-      closing.add(ch.close());
-    }
-    if (closing.isEmpty()) {
-      closeFuture.complete(null);
-      return;
-    }
-    int[] left = {closing.size()};
-    for (ChannelFuture f : closing) {
-      f.addListener(
-          x -> {
-            if (--left[0] == 0) {
-              closeFuture.complete(null);
-            }
-          });
-    }
+    dialer.closeAll(closeFuture);
   }
 
   @Override
@@ -485,38 +467,14 @@ public final class SwarmEngine implements Swarm {
 
   private void connect(PeerEntry entry) {
     entry.busy = true;
-    PeerConnection[] handler = new PeerConnection[1];
-    Bootstrap b =
-        new Bootstrap()
-            .group(loop)
-            .channel(client.socketChannelType())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) options.connectTimeout().toMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ClientCore.WATER_MARK)
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    handler[0] = new PeerConnection(SwarmEngine.this, true);
-                    ch.pipeline()
-                        .addLast("hs-decoder", new HandshakeCodec.Decoder())
-                        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
-                        .addLast("peer", handler[0]);
-                  }
-                });
-    ChannelFuture f = b.connect(entry.address);
-    Channel ch = f.channel();
-    channels.add(ch);
-    long connectedAt = client.nanoTime();
-    ch.closeFuture()
-        .addListener(
-            x -> {
-              channels.remove(ch);
+    ChannelFuture f =
+        dialer.dial(
+            entry.address,
+            () -> new PeerConnection(this, true),
+            (handler, dialedNanos) -> {
               entry.busy = false;
-              boolean wasUseful =
-                  handler[0] != null && handler[0].downloaded + handler[0].uploaded > 0;
-              if (handler[0] != null && handler[0].closedAsSeed) {
+              boolean wasUseful = handler != null && handler.downloaded + handler.uploaded > 0;
+              if (handler != null && handler.closedAsSeed) {
                 entry.seed = true; // nothing to exchange, unless more pieces become wanted
               } else if (wasUseful) {
                 entry.failures = 0;
@@ -526,9 +484,8 @@ public final class SwarmEngine implements Swarm {
               if (entry.failures >= options.maxConnectFailures()) {
                 entry.dropped = true;
               }
-              long backoff = Math.min(MAX_BACKOFF_NANOS,
-                  TimeUnit.SECONDS.toNanos(2) << Math.min(entry.failures, 20));
-              entry.nextAttemptNanos = Math.max(client.nanoTime(), connectedAt) + backoff;
+              entry.nextAttemptNanos =
+                  dialer.nextAttemptNanos(dialedNanos, entry.failures, MAX_BACKOFF_NANOS);
               if (!closed) {
                 try {
                   loop.schedule(this::connectMore, 1, TimeUnit.SECONDS);

@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.MemoryStore;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.SwarmListener;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BlockTimeoutSwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
@@ -73,7 +73,7 @@ class BlockTimeoutSwarmTest {
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(callbacks.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private ClientCore client(String prefix, LongSupplier clock) {

@@ -15,9 +15,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.SwarmListener;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ExtensionMessageMutationTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final int ROUNDS = 20_000;
@@ -65,7 +65,7 @@ class ExtensionMessageMutationTest {
     if (ch != null) {
       ch.finishAndReleaseAll();
     }
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   static byte[] mutate(byte[] seed, Random random) {

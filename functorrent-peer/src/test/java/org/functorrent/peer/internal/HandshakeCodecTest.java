@@ -10,20 +10,20 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HandshakeCodecTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   @AfterEach
   void noLeaks() {
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private static final byte[] HASH = filled(20, 0x11);

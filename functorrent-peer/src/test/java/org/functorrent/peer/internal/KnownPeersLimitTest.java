@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.MemoryStore;
 import org.functorrent.peer.PeerClient;
 import org.functorrent.peer.PeerOptions;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KnownPeersLimitTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   /** {@code count} loopback addresses from {@code first} on, port 9 (nothing listens there). */
@@ -66,6 +66,6 @@ class KnownPeersLimitTest {
       disk.shutdown();
       callbacks.shutdown();
     }
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 }

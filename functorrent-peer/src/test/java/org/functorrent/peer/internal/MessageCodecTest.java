@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.peer.internal.PeerMessage.AllowedFast;
 import org.functorrent.peer.internal.PeerMessage.Bitfield;
 import org.functorrent.peer.internal.PeerMessage.BlockMessage;
@@ -32,13 +33,12 @@ import org.functorrent.peer.internal.PeerMessage.Port;
 import org.functorrent.peer.internal.PeerMessage.Simple;
 import org.functorrent.peer.internal.PeerMessage.Suggest;
 import org.junit.jupiter.api.AfterEach;
-import org.functorrent.peer.LeakRecorder;
 import org.junit.jupiter.api.Test;
 
 /** Wire formats written down from BEP 3, 5, 6 and 10, not from the codec. */
 class MessageCodecTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final int MAX_FRAME = MessageCodec.maxFrameLength(100);
@@ -50,7 +50,7 @@ class MessageCodecTest {
     for (ByteBuf in : inputs) {
       assertThat(in.refCnt()).as("input buffer released").isZero();
     }
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private static byte[] hex(String hex) {

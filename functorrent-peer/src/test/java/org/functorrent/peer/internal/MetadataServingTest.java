@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDictionary;
 import org.functorrent.bencode.BencodeString;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.SwarmListener;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class MetadataServingTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final PeerId OUR_ID = PeerId.random("-FT0001-");
@@ -68,7 +68,7 @@ class MetadataServingTest {
       ch.finishAndReleaseAll();
     }
     received.release();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private static final PieceStore NO_STORE =

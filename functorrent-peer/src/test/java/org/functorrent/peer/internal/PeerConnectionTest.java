@@ -18,10 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.SwarmListener;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class PeerConnectionTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final int PIECE = 32 * 1024;
@@ -74,7 +74,7 @@ class PeerConnectionTest {
       ch.finishAndReleaseAll();
     }
     received.release();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   /** A store that completes at once. */

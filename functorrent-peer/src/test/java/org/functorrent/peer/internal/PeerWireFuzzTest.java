@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
 import org.functorrent.peer.SwarmListener;
@@ -44,7 +44,7 @@ class PeerWireFuzzTest {
     // Paranoid leak tracking makes each input 15 times slower: it checks the seeds and past
     // findings on every build, not the millions of inputs of a fuzzing run.
     if (System.getenv("JAZZER_FUZZ") == null) {
-      LeakRecorder.install();
+      NettyLeaks.install();
     }
   }
 
@@ -77,7 +77,7 @@ class PeerWireFuzzTest {
 
   @AfterAll
   static void noLeaks() {
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   /**

@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDictionary;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
-import org.functorrent.peer.LeakRecorder;
 import org.functorrent.peer.MemoryStore;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.SwarmListener;
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PexSwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final PeerOptions OPTIONS = PeerOptions.defaults();
@@ -73,7 +73,7 @@ class PexSwarmTest {
       ch.finishAndReleaseAll();
     }
     received.release();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   private static MetaInfo torrent(byte[] data, boolean isPrivate) throws Exception {
