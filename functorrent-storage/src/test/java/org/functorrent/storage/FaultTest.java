@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.functorrent.storage.TestTorrent.file;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -118,7 +112,8 @@ class FaultTest {
     AtomicBoolean full = new AtomicBoolean();
     FileStorage.ChannelFactory factory =
         (path, write) ->
-            new FaultyChannel(FileStorage.ChannelFactory.DEFAULT.open(path, write), full);
+            new FaultyChannel(
+                FileStorage.ChannelFactory.DEFAULT.open(path, write), at -> full.get());
     try (Storage s =
         new FileStorage(t.meta, dir, executor, null, StorageOptions.defaults(), factory)) {
       t.writePiece(s, 0);
@@ -184,115 +179,5 @@ class FaultTest {
     assertThatThrownBy(() -> Storages.fileSystem(t.meta, notADirectory, executor))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining(notADirectory.toString());
-  }
-
-  /** A file channel whose writes fail as on a full disk while {@code full} is set. */
-  static final class FaultyChannel extends FileChannel {
-    private final FileChannel delegate;
-    private final AtomicBoolean full;
-
-    FaultyChannel(FileChannel delegate, AtomicBoolean full) {
-      this.delegate = delegate;
-      this.full = full;
-    }
-
-    private void check() throws IOException {
-      if (full.get()) {
-        throw new IOException("No space left on device");
-      }
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return delegate.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      return delegate.read(dsts, offset, length);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      check();
-      return delegate.write(src);
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-      check();
-      return delegate.write(srcs, offset, length);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return delegate.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      delegate.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return delegate.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-      delegate.truncate(size);
-      return this;
-    }
-
-    @Override
-    public void force(boolean metaData) throws IOException {
-      delegate.force(metaData);
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target)
-        throws IOException {
-      return delegate.transferTo(position, count, target);
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count)
-        throws IOException {
-      check();
-      return delegate.transferFrom(src, position, count);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return delegate.read(dst, position);
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) throws IOException {
-      check();
-      return delegate.write(src, position);
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-      return delegate.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-      return delegate.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-      return delegate.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      delegate.close();
-    }
   }
 }

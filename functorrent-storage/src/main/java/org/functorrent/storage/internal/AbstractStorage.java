@@ -71,6 +71,7 @@ public abstract class AbstractStorage implements Storage {
   private final AtomicInteger pendingWrites = new AtomicInteger();
   private final RunningHashes runningHashes = new RunningHashes();
   private final Executor[] writeLanes = new Executor[WRITE_LANES];
+  private final WrittenRanges writtenRanges = new WrittenRanges();
 
   /**
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
@@ -104,6 +105,15 @@ public abstract class AbstractStorage implements Storage {
    */
   protected void persist(PieceSet verified, boolean closing) throws IOException {}
 
+  /**
+   * Whether the final {@link #persist} on close records the verified pieces somewhere that
+   * outlives this storage (fast resume): only then are written pieces that still wait for their
+   * check hashed on close.
+   */
+  protected boolean recordsVerifiedOnClose() {
+    return false;
+  }
+
   /** Releases resources; called once, under the write lock, after a final {@link #persist}. */
   protected void release() throws IOException {}
 
@@ -129,9 +139,17 @@ public abstract class AbstractStorage implements Storage {
                       }
                       int length = src.remaining();
                       ByteBuffer hashed = src.duplicate();
-                      write(piece, offset, src);
+                      try {
+                        write(piece, offset, src);
+                      } catch (IOException | RuntimeException e) {
+                        // Some of the block may be on disk, or none: not what was asked.
+                        runningHashes.failed(piece, offset);
+                        writtenRanges.failed(piece, offset, length);
+                        throw e;
+                      }
                       bytesWritten.add(length);
                       runningHashes.written(piece, offset, hashed);
+                      writtenRanges.written(piece, offset, length);
                       return null;
                     }));
     return written.whenComplete((ignored, failure) -> pendingWrites.decrementAndGet());
@@ -153,17 +171,56 @@ public abstract class AbstractStorage implements Storage {
   public CompletableFuture<Boolean> verifyPiece(int piece) {
     checkElementIndex(piece, meta.pieceCount(), "piece");
     return submit(
-        () -> {
-          RunningHashes.Running running = runningHashes.take(piece);
-          boolean ok =
-              mayHaveData(piece)
-                  && (running != null
-                      ? hashMatches(piece, running.digest, running.hashed)
-                      : hashMatches(piece, newHashBuffer(), sha1()));
-          setVerified(piece, ok);
-          (ok ? piecesVerified : piecesFailed).increment();
-          return ok;
-        });
+        () -> check(piece));
+  }
+
+  /**
+   * Hashes {@code piece} (completing its running hash where there is one), marks it verified or
+   * not and counts it; the piece's writes are tracked afresh after this.
+   */
+  private boolean check(int piece) throws IOException {
+    writtenRanges.forget(piece);
+    RunningHashes.Running running = runningHashes.take(piece);
+    boolean ok =
+        mayHaveData(piece)
+            && (running != null
+                ? hashMatches(piece, running.digest, running.hashed)
+                : hashMatches(piece, newHashBuffer(), sha1()));
+    setVerified(piece, ok);
+    (ok ? piecesVerified : piecesFailed).increment();
+    return ok;
+  }
+
+  /**
+   * Checks, before the final record, the pieces that have every byte written since they were
+   * last checked and are not verified: their {@link #verifyPiece} may be queued behind the close
+   * (a write failure stops a download with the checks of its last pieces still waiting), and
+   * without this they would be missing from the record and fetched again. A piece whose hash
+   * does not match, or that cannot be read, is not recorded. Called under the write lock.
+   */
+  private void checkWrittenPieces() {
+    List<Integer> whole = writtenRanges.wholePieces(meta::pieceSize);
+    int verifiedNow = 0;
+    for (int piece : whole) {
+      if (isVerified(piece)) {
+        writtenRanges.forget(piece);
+        continue;
+      }
+      try {
+        if (check(piece)) {
+          verifiedNow++;
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("piece {} of {} not checked on close: {}", piece, meta.name(), e.toString());
+      }
+    }
+    if (!whole.isEmpty()) {
+      log.debug(
+          "{}: {} written pieces checked on close, {} verified",
+          meta.name(),
+          whole.size(),
+          verifiedNow);
+    }
   }
 
   @Override
@@ -308,6 +365,9 @@ public abstract class AbstractStorage implements Storage {
     RuntimeException failure = null;
     lock.writeLock().lock();
     try {
+      if (recordsVerifiedOnClose()) {
+        checkWrittenPieces();
+      }
       try {
         persist(verifiedPieces(), true);
       } catch (IOException | RuntimeException e) {

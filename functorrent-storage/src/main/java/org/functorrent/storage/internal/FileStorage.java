@@ -448,6 +448,11 @@ public final class FileStorage extends AbstractStorage {
   // ---- fast resume
 
   @Override
+  protected boolean recordsVerifiedOnClose() {
+    return resumeFile != null;
+  }
+
+  @Override
   protected void persist(PieceSet verified, boolean closing) throws IOException {
     if (closing && resumeFile == null) {
       return; // nothing to record: closing the files is enough

@@ -50,6 +50,21 @@ final class RunningHashes {
   }
 
   /**
+   * A write at {@code offset} of {@code piece} failed: if it reached into the hashed prefix, the
+   * bytes stored there are unknown now and the running hash is discarded.
+   */
+  void failed(int piece, long offset) {
+    Running running = byPiece.get(piece);
+    if (running != null) {
+      synchronized (running) {
+        if (offset < running.hashed) {
+          running.hashed = -1;
+        }
+      }
+    }
+  }
+
+  /**
    * Takes the running hash of {@code piece} for its verification, or null when there is none;
    * the piece starts afresh after this.
    */

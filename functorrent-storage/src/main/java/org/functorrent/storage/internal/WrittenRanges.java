@@ -1,0 +1,67 @@
+package org.functorrent.storage.internal;
+
+import com.google.common.collect.Range;
+import com.google.common.collect.RangeSet;
+import com.google.common.collect.TreeRangeSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntToLongFunction;
+
+/**
+ * The bytes of each piece that writes stored since the piece was last taken for verification, so
+ * that a storage that closes before the pieces waiting for their hash check were checked can tell
+ * which of them have every byte on disk. A write that failed takes its range out again: what it
+ * left on disk is unknown. Thread-safe: blocks of one piece may be written on several threads at
+ * once.
+ */
+final class WrittenRanges {
+  /** Beyond this many pieces in progress, new pieces are not tracked (never rescued at close). */
+  static final int MAX_PIECES = 65536;
+
+  private final ConcurrentHashMap<Integer, RangeSet<Long>> byPiece = new ConcurrentHashMap<>();
+
+  /** {@code length} bytes were stored at {@code offset} of {@code piece}. */
+  void written(int piece, long offset, long length) {
+    RangeSet<Long> ranges = byPiece.get(piece);
+    if (ranges == null) {
+      if (byPiece.size() >= MAX_PIECES) {
+        return;
+      }
+      ranges = byPiece.computeIfAbsent(piece, p -> TreeRangeSet.create());
+    }
+    synchronized (ranges) {
+      ranges.add(Range.closedOpen(offset, offset + length));
+    }
+  }
+
+  /** A write of {@code length} bytes at {@code offset} failed: those bytes are unknown now. */
+  void failed(int piece, long offset, long length) {
+    RangeSet<Long> ranges = byPiece.get(piece);
+    if (ranges != null) {
+      synchronized (ranges) {
+        ranges.remove(Range.closedOpen(offset, offset + length));
+      }
+    }
+  }
+
+  /** Forgets {@code piece}: it is being verified, and writes start afresh after this. */
+  void forget(int piece) {
+    byPiece.remove(piece);
+  }
+
+  /** The pieces whose every byte, {@code 0..size(piece)}, was written since they were taken. */
+  List<Integer> wholePieces(IntToLongFunction size) {
+    List<Integer> whole = new ArrayList<>();
+    byPiece.forEach(
+        (piece, ranges) -> {
+          synchronized (ranges) {
+            if (ranges.encloses(Range.closedOpen(0L, size.applyAsLong(piece)))) {
+              whole.add(piece);
+            }
+          }
+        });
+    whole.sort(null);
+    return whole;
+  }
+}
