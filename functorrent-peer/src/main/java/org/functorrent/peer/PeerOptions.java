@@ -33,6 +33,10 @@ import java.time.Duration;
  * @param maxMetadataSize the largest info dictionary we fetch from peers with a magnet link (BEP
  *     9); a peer announcing a larger {@code metadata_size} is not asked (default 8 MiB, which
  *     holds the piece hashes of a 1 TiB torrent in 2 MiB pieces, and many files)
+ * @param maxUnsentBytes the bytes we may have queued for one peer and not yet sent: a peer that
+ *     leaves more than this unread (it makes us answer messages it sends but does not read the
+ *     answers) is closed. At least {@link #MIN_UNSENT_BYTES}; default {@link
+ *     #DEFAULT_MAX_UNSENT_BYTES}
  */
 public record PeerOptions(
     int maxPeersPerTorrent,
@@ -51,12 +55,49 @@ public record PeerOptions(
     int maxConnectFailures,
     String clientName,
     int maxPendingWritesPerClient,
-    int maxMetadataSize) {
+    int maxMetadataSize,
+    int maxUnsentBytes) {
 
   /** The default of {@link #maxMetadataSize()}: 8 MiB. */
   public static final int DEFAULT_MAX_METADATA_SIZE = 8 << 20;
 
-  /** Options with the default {@link #maxMetadataSize()}. */
+  /**
+   * The least {@link #maxUnsentBytes()}, 3 MiB: what an honest peer that reads more slowly than we
+   * serve may have queued. We stop serving it once 1 MiB waits for its socket (the high-water mark
+   * of the send buffer), and the block reads already started then add at most 1 MiB and one
+   * block; the rest is room for control messages (haves above all).
+   */
+  public static final int MIN_UNSENT_BYTES = 3 << 20;
+
+  /** The default of {@link #maxUnsentBytes()}: 4 MiB. */
+  public static final int DEFAULT_MAX_UNSENT_BYTES = 4 << 20;
+
+  /** Options with the default {@link #maxUnsentBytes()}. */
+  public PeerOptions(
+      int maxPeersPerTorrent,
+      int maxPeersPerClient,
+      int uploadSlots,
+      int initialRequestQueue,
+      int maxRequestQueue,
+      int maxServeQueue,
+      Duration blockTimeout,
+      Duration connectTimeout,
+      Duration handshakeTimeout,
+      Duration keepAliveInterval,
+      Duration idleTimeout,
+      Duration chokeInterval,
+      int maxPendingWrites,
+      int maxConnectFailures,
+      String clientName,
+      int maxPendingWritesPerClient,
+      int maxMetadataSize) {
+    this(maxPeersPerTorrent, maxPeersPerClient, uploadSlots, initialRequestQueue,
+        maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout, handshakeTimeout,
+        keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites, maxConnectFailures,
+        clientName, maxPendingWritesPerClient, maxMetadataSize, DEFAULT_MAX_UNSENT_BYTES);
+  }
+
+  /** Options with the default {@link #maxMetadataSize()} and {@link #maxUnsentBytes()}. */
   public PeerOptions(
       int maxPeersPerTorrent,
       int maxPeersPerClient,
@@ -103,6 +144,8 @@ public record PeerOptions(
     checkArgument(maxPendingWritesPerClient > 1, "maxPendingWritesPerClient: %s (expected: > 1)",
         maxPendingWritesPerClient);
     checkArgument(maxMetadataSize > 0, "maxMetadataSize: %s (expected: > 0)", maxMetadataSize);
+    checkArgument(maxUnsentBytes >= MIN_UNSENT_BYTES, "maxUnsentBytes: %s (expected: >= %s)",
+        maxUnsentBytes, MIN_UNSENT_BYTES);
   }
 
   private static void positive(Duration d, String name) {
@@ -134,69 +177,79 @@ public record PeerOptions(
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, timeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withUploadSlots(int slots) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, slots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withRequestQueue(int initial, int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initial, max, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withChokeInterval(Duration interval) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withMaxPendingWrites(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, max,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withMaxPendingWritesPerClient(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, max, maxMetadataSize);
+        maxConnectFailures, clientName, max, maxMetadataSize, maxUnsentBytes);
   }
 
   public PeerOptions withMaxMetadataSize(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, max);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, max, maxUnsentBytes);
   }
 
   public PeerOptions withHandshakeTimeout(Duration timeout) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         timeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
+        maxUnsentBytes);
   }
 
   public PeerOptions withIdleTimeout(Duration timeout) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, timeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
+        maxUnsentBytes);
   }
 
   public PeerOptions withMaxServeQueue(int max) {
     return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
         initialRequestQueue, maxRequestQueue, max, blockTimeout, connectTimeout,
         handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient);
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
+        maxUnsentBytes);
+  }
+
+  public PeerOptions withMaxUnsentBytes(int max) {
+    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, max);
   }
 }

@@ -13,6 +13,8 @@ package org.functorrent.peer;
  * @param bannedPeers peers banned for bad data
  * @param timedOutBlocks requests taken back from a peer that answered later ones but not these
  *     within the block timeout (they went to other peers)
+ * @param nonReadingPeers peers closed because they left more than {@link
+ *     PeerOptions#maxUnsentBytes()} of what we sent them unread
  */
 public record SwarmStats(
     int connectedPeers,
@@ -23,7 +25,23 @@ public record SwarmStats(
     long wastedBytes,
     int failedPieces,
     int bannedPeers,
-    long timedOutBlocks) {
+    long timedOutBlocks,
+    int nonReadingPeers) {
+
+  /** A snapshot without {@link #nonReadingPeers()} (none). */
+  public SwarmStats(
+      int connectedPeers,
+      int verifiedPieces,
+      int pieceCount,
+      long downloadedBytes,
+      long uploadedBytes,
+      long wastedBytes,
+      int failedPieces,
+      int bannedPeers,
+      long timedOutBlocks) {
+    this(connectedPeers, verifiedPieces, pieceCount, downloadedBytes, uploadedBytes, wastedBytes,
+        failedPieces, bannedPeers, timedOutBlocks, 0);
+  }
 
   /** Whether every piece is verified. */
   public boolean isComplete() {

@@ -670,4 +670,159 @@ class HostilePeerSwarmTest {
         .as("bytes served to the attacker: what fits in socket buffers and the write buffer")
         .isLessThan(32L * 1024 * 1024);
   }
+
+  // ------------------------------------------------------------------ peers that do not read
+
+  /** A receive buffer that Linux rounds up to a few KiB: the peer's TCP window stays tiny. */
+  private static final int TINY_RECEIVE_BUFFER = 1024;
+
+  /** Like {@link #unchokedBy(InetSocketAddress, long)}, with a tiny receive buffer. */
+  private Wire unchokedWithTinyWindowBy(InetSocketAddress seeder, long reserved)
+      throws Exception {
+    return RawPeer.dial(seeder, TINY_RECEIVE_BUFFER, x -> {
+      x.sendHandshake(meta.infoHash().toByteArray(), PeerId.random("-RW0006-").toByteArray(),
+          reserved);
+      x.readHandshake();
+      x.send(RawPeer.INTERESTED);
+      assertThat(x.readUntil(RawPeer.UNCHOKE)).as("unchoked").isNotNull();
+    });
+  }
+
+  @Test
+  void requestsAndCancelsFromAPeerThatNeverReadsCloseItOnceTooMuchIsUnsent() throws Exception {
+    Recorder seederEvents = new Recorder();
+    Seeding seeding = seeder(OPTIONS, seederEvents);
+    Leecher honest = honestLeecherOf(seeding.address);
+    Wire w = unchokedWithTinyWindowBy(seeding.address, FAST);
+    // Each request is queued (or served while the socket takes data) and each cancel of a queued
+    // request costs a 17-byte reject; never refused, so only the unsent limit can stop it.
+    int pairsPerBatch = 1000;
+    java.nio.ByteBuffer batch = java.nio.ByteBuffer.allocate(pairsPerBatch * 34);
+    for (int i = 0; i < pairsPerBatch; i++) {
+      int block = i % blockCount();
+      for (int id : new int[] {RawPeer.REQUEST, RawPeer.CANCEL}) {
+        batch.putInt(13).put((byte) id).putInt(block * BLOCK / PIECE)
+            .putInt(block * BLOCK % PIECE).putInt(BLOCK);
+      }
+    }
+    long pairs = 4_000_000; // 136 MB sent, 68 MB of rejects asked for
+    long written = 0;
+    try {
+      for (; written < pairs; written += pairsPerBatch) {
+        w.out.write(batch.array());
+      }
+    } catch (IOException closed) {
+      // our side hung up; the attacker never read a byte after the unchoke
+    } finally {
+      w.socket.close();
+    }
+    assertThat(written).as("pairs the seeder read before hanging up").isLessThan(pairs);
+    honest.completes();
+    List<String> reasons = seederEvents.reasonsWith("bytes unsent", 1);
+    assertThat(reasons).hasSize(1);
+    String reason = reasons.get(0);
+    long unsent = Long.parseLong(reason.substring(0, reason.indexOf(' ')));
+    System.out.printf("request-cancel flood: %d pairs written; closed with %d bytes unsent%n",
+        written, unsent);
+    assertThat(reason).endsWith("more than " + OPTIONS.maxUnsentBytes()
+        + ": the peer does not read");
+    assertThat(unsent).as("bytes unsent at the close: the limit and at most one block more")
+        .isGreaterThan(OPTIONS.maxUnsentBytes())
+        .isLessThanOrEqualTo(OPTIONS.maxUnsentBytes() + BLOCK + 13L);
+    SwarmStats stats = seeding.swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.nonReadingPeers()).isEqualTo(1);
+    assertThat(stats.bannedPeers()).isZero();
+  }
+
+  @Test
+  void interestTogglesFromAPeerThatNeverReadsGetAFewAnswersASecond() throws Exception {
+    Recorder seederEvents = new Recorder();
+    Seeding seeding = seeder(OPTIONS, seederEvents);
+    Leecher honest = honestLeecherOf(seeding.address);
+    long start = System.nanoTime();
+    Wire w = RawPeer.dial(seeding.address, TINY_RECEIVE_BUFFER, x -> {
+      x.sendHandshake(meta.infoHash().toByteArray(), PeerId.random("-RW0007-").toByteArray(),
+          FAST);
+      x.readHandshake();
+    });
+    int pairsPerBatch = 1000;
+    java.nio.ByteBuffer batch = java.nio.ByteBuffer.allocate(pairsPerBatch * 10);
+    for (int i = 0; i < pairsPerBatch; i++) {
+      batch.putInt(1).put((byte) RawPeer.INTERESTED).putInt(1).put((byte) RawPeer.NOT_INTERESTED);
+    }
+    int pairs = 50_000; // an answer to each toggle would be 100 000 messages
+    try {
+      for (int written = 0; written < pairs; written += pairsPerBatch) {
+        w.out.write(batch.array());
+      }
+      w.out.flush();
+      // Only now read what we were sent, until a second and a half passes without a byte.
+      int answers = 0;
+      int frames = 0;
+      boolean closed = false;
+      w.socket.setSoTimeout(1500);
+      try {
+        for (Frame f = w.read(); f != null; f = w.read()) {
+          frames++;
+          if (f.id() == RawPeer.CHOKE || f.id() == RawPeer.UNCHOKE) {
+            answers++;
+          }
+        }
+        closed = true;
+      } catch (java.net.SocketTimeoutException quiet) {
+        // everything sent has been read
+      }
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+      System.out.printf("interest flood: %d toggles in %d s; %d chokes and unchokes in %d"
+          + " messages%n", 2 * pairs, seconds, answers, frames);
+      assertThat(closed).as("the toggling peer closed").isFalse();
+      // One answer at once, then one per tick and one per choking round at most.
+      assertThat(answers).as("chokes and unchokes sent").isPositive()
+          .isLessThanOrEqualTo((int) (3 * seconds + 3));
+    } finally {
+      w.socket.close();
+    }
+    honest.completes();
+    SwarmStats stats = seeding.swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.nonReadingPeers()).isZero();
+    assertThat(seederEvents.disconnected.values()).noneMatch(r -> r.contains("unsent"));
+  }
+
+  @Test
+  void aLeecherThatPausesReadingForItsSlowDiskIsServedToTheEnd() throws Exception {
+    byte[] big = TestTorrents.randomData(93, 8 * 1024 * 1024);
+    MetaInfo bigMeta = TestTorrents.torrent(big, 256 * 1024);
+    Recorder seederEvents = new Recorder();
+    PeerClient seeder = client("-FS0001-", OPTIONS);
+    InetSocketAddress address = seeder.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
+    MemoryStore seedStore = new MemoryStore(bigMeta, big, disk);
+    Swarm seeding = seeder.addTorrent(bigMeta, seedStore, seedStore.all(), seederEvents);
+    // The leecher's disk takes a block every half millisecond, and the leecher stops reading
+    // whenever eight blocks wait for it: our seeder's send buffer sits at its high-water mark.
+    ExecutorService slowDisk = Executors.newSingleThreadExecutor();
+    try {
+      MemoryStore slowStore = new MemoryStore(bigMeta, null, slowDisk) {
+        @Override
+        public CompletableFuture<Void> writeBlock(int piece, int offset,
+            io.netty.buffer.ByteBuf buf) {
+          slowDisk.execute(() -> java.util.concurrent.locks.LockSupport.parkNanos(500_000));
+          return super.writeBlock(piece, offset, buf);
+        }
+      };
+      Recorder leecherEvents = new Recorder();
+      PeerClient leecher = client("-FL0001-", OPTIONS.withMaxPendingWrites(8));
+      Swarm leeching = leecher.addTorrent(bigMeta, slowStore, new BitSet(), leecherEvents);
+      leeching.addPeers(List.of(address));
+      leeching.completion().get(40, TimeUnit.SECONDS);
+      assertThat(slowStore.bytes()).isEqualTo(big);
+      SwarmStats stats = seeding.stats().get(5, TimeUnit.SECONDS);
+      assertThat(stats.uploadedBytes()).isGreaterThanOrEqualTo(big.length);
+      assertThat(stats.nonReadingPeers()).isZero();
+      callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+      assertThat(leecherEvents.connected).as("connections of the leecher").hasSize(1);
+      assertThat(seederEvents.disconnected.values()).noneMatch(r -> r.contains("unsent"));
+    } finally {
+      slowDisk.shutdown();
+    }
+  }
 }

@@ -33,10 +33,12 @@ final class RawPeer implements AutoCloseable {
   static final int CHOKE = 0;
   static final int UNCHOKE = 1;
   static final int INTERESTED = 2;
+  static final int NOT_INTERESTED = 3;
   static final int HAVE = 4;
   static final int BITFIELD = 5;
   static final int REQUEST = 6;
   static final int PIECE = 7;
+  static final int CANCEL = 8;
   static final int HAVE_ALL = 14;
   static final int HAVE_NONE = 15;
   static final int REJECT = 16;
@@ -104,7 +106,21 @@ final class RawPeer implements AutoCloseable {
 
   /** Dials {@code address} and runs {@code behaviour} on this thread. */
   static Wire dial(InetSocketAddress address, Behaviour behaviour) throws Exception {
-    Socket s = new Socket(address.getAddress(), address.getPort());
+    return dial(address, 0, behaviour);
+  }
+
+  /**
+   * Dials {@code address} with a socket receive buffer of {@code receiveBuffer} bytes (the
+   * system's default when 0; set before connecting, so that the TCP window stays that small) and
+   * runs {@code behaviour} on this thread.
+   */
+  static Wire dial(InetSocketAddress address, int receiveBuffer, Behaviour behaviour)
+      throws Exception {
+    Socket s = new Socket();
+    if (receiveBuffer > 0) {
+      s.setReceiveBufferSize(receiveBuffer);
+    }
+    s.connect(address);
     Wire wire = new Wire(s);
     try {
       behaviour.run(wire);

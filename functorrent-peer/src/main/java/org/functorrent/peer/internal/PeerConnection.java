@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleState;
@@ -57,6 +58,12 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   static final int DEFAULT_PEER_REQQ = 250;
 
   private static final int MAX_READS_IN_FLIGHT = 64;
+
+  /**
+   * Bytes of block reads in flight for one peer at most (one more block may start below it): with
+   * the send buffer's high-water mark, what serving an honest peer may leave unsent.
+   */
+  static final int MAX_READ_BYTES_IN_FLIGHT = MAX_READS_IN_FLIGHT * Block.SIZE;
 
   /**
    * Blocks a peer may send unasked beyond the requests we took back (a cancel crosses the block
@@ -125,6 +132,12 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** Requests refused since our last unchoke or since the serve queue was last empty. */
   private int refusedRequests;
   private int readsInFlight;
+  private int readBytesInFlight;
+  /** Our answer to the peer's interest (a choke or an unchoke) went out, at the time below. */
+  boolean interestAnswered;
+  long interestAnsweredNanos;
+  /** The peer's interest changed since our last answer, which was too recent to answer again. */
+  boolean interestAnswerDue;
   private int pendingWrites;
 
   /** When a request went out, and its place in the order of our requests. */
@@ -150,7 +163,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (outgoing) {
-      ctx.writeAndFlush(swarm.ourHandshake());
+      ctx.writeAndFlush(swarm.ourHandshake()); // before the swarm knows this connection
     }
     armHandshakeTimer();
     ctx.fireChannelActive();
@@ -257,7 +270,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (dhtPort > 0 && remote.supportsDht()) {
       ctx.write(new Port(dhtPort)); // BEP 5: our DHT node, to a peer that runs one
     }
-    ctx.flush();
+    flush();
     while (!early.isEmpty() && !closed) {
       handle(early.poll());
     }
@@ -451,7 +464,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         break;
       case CANCEL:
         if (serveQueue.remove(block) && fast) {
-          ctx.writeAndFlush(BlockMessage.reject(block));
+          send(BlockMessage.reject(block));
         }
         break;
       case REJECT:
@@ -509,7 +522,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   /** Sends an extended message to this peer (the payload is released). */
   public void sendExtended(int remoteId, ByteBuf payload) {
-    ctx.writeAndFlush(new Extended(remoteId, payload));
+    send(new Extended(remoteId, payload));
   }
 
   // ---------------------------------------------------------------- downloading
@@ -600,7 +613,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (outstanding.remove(block) != null) {
       withdrawnRequests++;
       swarm.picker().requestDropped(block);
-      ctx.writeAndFlush(BlockMessage.cancel(block));
+      send(BlockMessage.cancel(block));
     }
   }
 
@@ -608,7 +621,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     boolean want = !swarm.isComplete() && swarm.picker().isInteresting(peerHas);
     if (want != amInterested) {
       amInterested = want;
-      ctx.writeAndFlush(want ? Simple.INTERESTED : Simple.NOT_INTERESTED);
+      send(want ? Simple.INTERESTED : Simple.NOT_INTERESTED);
     }
     if (want) {
       requestMore();
@@ -638,13 +651,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       outstanding.put(b, new Request(now, requestSeq++));
       ctx.write(BlockMessage.request(b));
     }
-    ctx.flush();
+    flush();
   }
 
   private void updateInterestQuietly() {
     if (!swarm.picker().isInteresting(peerHas) && amInterested) {
       amInterested = false;
-      ctx.writeAndFlush(Simple.NOT_INTERESTED);
+      send(Simple.NOT_INTERESTED);
     }
   }
 
@@ -658,7 +671,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     outstanding.clear();
     if (sendCancel) {
-      ctx.flush();
+      flush();
     }
   }
 
@@ -717,7 +730,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       swarm.picker().requestDropped(b);
       ctx.write(BlockMessage.cancel(b));
     }
-    ctx.flush();
+    flush();
     swarm.blocksTimedOut(skipped.size());
     swarm.requestFromAll();
   }
@@ -741,7 +754,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       }
       serveQueue.clear();
     }
-    ctx.flush();
+    flush();
   }
 
   private void requestReceived(Block block) {
@@ -753,7 +766,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       if (fast) {
-        ctx.writeAndFlush(BlockMessage.reject(block));
+        send(BlockMessage.reject(block));
       }
       return;
     }
@@ -765,9 +778,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     while (!closed
         && !serveQueue.isEmpty()
         && readsInFlight < MAX_READS_IN_FLIGHT
+        && readBytesInFlight < MAX_READ_BYTES_IN_FLIGHT
         && ctx.channel().isWritable()) {
       Block block = serveQueue.poll();
       readsInFlight++;
+      readBytesInFlight += block.length();
       swarm.readBlock(block, this);
     }
   }
@@ -775,6 +790,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   /** A block read for this peer; {@code data} is null when the read failed. */
   void blockRead(Block block, ByteBuf data) {
     readsInFlight--;
+    readBytesInFlight -= block.length();
     if (data == null) {
       close("a block could not be read from storage");
       return;
@@ -811,7 +827,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   private void flushQueued() {
     flushQueued = false;
-    ctx.flush();
+    flush();
   }
 
   @Override
@@ -822,10 +838,58 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
+  /** Our answer to the peer's interest went out now. */
+  void interestAnswered(long nowNanos) {
+    interestAnswered = true;
+    interestAnsweredNanos = nowNanos;
+  }
+
   void sendHave(int piece) {
     if (started && !closed) {
-      ctx.writeAndFlush(new Have(piece));
+      send(new Have(piece));
     }
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Writes and flushes {@code message}, then checks what the peer leaves unread. */
+  private void send(Object message) {
+    ctx.writeAndFlush(message);
+    checkUnsent();
+  }
+
+  /** Flushes what was written, then checks what the peer leaves unread. */
+  private void flush() {
+    ctx.flush();
+    checkUnsent();
+  }
+
+  /**
+   * Closes the connection once more than {@link PeerOptions#maxUnsentBytes()} wait to be sent:
+   * the peer makes us answer what it sends (requests, cancels, interest, our chokes and haves)
+   * and does not read the answers, which would otherwise pile up here without bound. Serving
+   * stops at the send buffer's high-water mark, so an honest peer that reads slowly never gets
+   * near the limit.
+   */
+  private void checkUnsent() {
+    Channel ch = ctx.channel();
+    if (closed || ch.isWritable()) {
+      return; // below the high-water mark, far below the limit
+    }
+    long unsent = unsentBytes(ch);
+    if (unsent > options.maxUnsentBytes()) {
+      log.info("{}: closed: {} bytes unsent (limit {}): the peer does not read", ch, unsent,
+          options.maxUnsentBytes());
+      swarm.nonReadingPeerClosed();
+      close(unsent + " bytes unsent, more than " + options.maxUnsentBytes()
+          + ": the peer does not read");
+    }
+  }
+
+  /** The bytes written to {@code ch} and not yet taken by its socket. */
+  static long unsentBytes(Channel ch) {
+    ChannelOutboundBuffer buffer = ch.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   // ---------------------------------------------------------------- life cycle
@@ -836,7 +900,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       if (e.state() == IdleState.READER_IDLE) {
         protocolError("idle: nothing received for " + options.idleTimeout().toSeconds() + " s");
       } else if (e.state() == IdleState.WRITER_IDLE) {
-        ctx.writeAndFlush(KeepAlive.INSTANCE);
+        send(KeepAlive.INSTANCE);
       }
     } else {
       ctx.fireUserEventTriggered(evt);

@@ -67,6 +67,9 @@ public final class SwarmEngine implements Swarm {
    */
   static final int MAX_KNOWN_PEERS = 3000;
 
+  /** A peer's interest changes get at most one immediate answer (choke or unchoke) this often. */
+  static final long INTEREST_ANSWER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final ClientCore client;
   private final PeerOptions options;
   private final MetaInfo metaInfo;
@@ -97,6 +100,7 @@ public final class SwarmEngine implements Swarm {
   private long wasted;
   private int failedPieces;
   private long timedOutBlocks;
+  private int nonReadingPeers;
 
   /** An address we may connect to. */
   private static final class PeerEntry {
@@ -366,7 +370,8 @@ public final class SwarmEngine implements Swarm {
                       wasted,
                       failedPieces,
                       bannedIds.size(),
-                      timedOutBlocks)));
+                      timedOutBlocks,
+                      nonReadingPeers)));
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
@@ -552,7 +557,24 @@ public final class SwarmEngine implements Swarm {
     requestFromAll();
   }
 
+  /**
+   * The peer said it is interested or not. We answer at once (an unchoke while a slot is free, a
+   * choke once it is not interested) at most once per {@link #INTEREST_ANSWER_NANOS} per peer;
+   * changes within that time are answered at the next tick, from the state then. A peer that
+   * toggles its interest without pause thus gets a choke or an unchoke a second, not one per
+   * toggle (which it need not even read).
+   */
   void interestChanged(PeerConnection c) {
+    long now = client.nanoTime();
+    if (c.interestAnswered && now - c.interestAnsweredNanos < INTEREST_ANSWER_NANOS) {
+      c.interestAnswerDue = true;
+      return;
+    }
+    answerInterest(c, now);
+  }
+
+  private void answerInterest(PeerConnection c, long now) {
+    c.interestAnswerDue = false;
     if (c.peerInterested && c.amChoking) {
       int unchoked = 0;
       for (PeerConnection p : connections) {
@@ -561,9 +583,11 @@ public final class SwarmEngine implements Swarm {
         }
       }
       if (unchoked < options.uploadSlots()) {
+        c.interestAnswered(now);
         c.setChoking(false);
       }
     } else if (!c.peerInterested && !c.amChoking) {
+      c.interestAnswered(now);
       c.setChoking(true);
       rechoke(false);
     }
@@ -583,6 +607,9 @@ public final class SwarmEngine implements Swarm {
     long now = client.nanoTime();
     for (PeerConnection c : new ArrayList<>(connections)) {
       c.tick(now);
+      if (c.interestAnswerDue && connections.contains(c)) {
+        answerInterest(c, now);
+      }
     }
     for (ExtensionHandler h : extensions.values()) {
       h.tick(now);
@@ -633,6 +660,11 @@ public final class SwarmEngine implements Swarm {
   /** Whether the swarm knows {@code address} (for tests). */
   boolean knows(InetSocketAddress address) {
     return known.containsKey(address);
+  }
+
+  /** A connection closed because its peer left too much of what we sent it unread. */
+  void nonReadingPeerClosed() {
+    nonReadingPeers++;
   }
 
   /** Requests that a peer passed over for too long were taken back. */
