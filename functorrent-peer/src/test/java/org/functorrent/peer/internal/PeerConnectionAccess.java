@@ -11,4 +11,8 @@ public final class PeerConnectionAccess {
   public static int refusedAllowance() {
     return PeerConnection.REFUSED_ALLOWANCE;
   }
+
+  public static int maxReadBytesInFlight() {
+    return PeerConnection.MAX_READ_BYTES_IN_FLIGHT;
+  }
 }
