@@ -673,13 +673,18 @@ class HostilePeerSwarmTest {
 
   // ------------------------------------------------------------------ peers that do not read
 
-  /** A receive buffer that Linux rounds up to a few KiB: the peer's TCP window stays tiny. */
-  private static final int TINY_RECEIVE_BUFFER = 1024;
+  /**
+   * A small receive buffer, set before connecting, so that the peer's TCP window stays small
+   * (without it Linux grows the window to many MiB, which a peer that never reads fills first).
+   * Not a tiny one: with a window of a few hundred bytes on loopback, TCP sometimes stalls for
+   * minutes on its own (window probes backing off), whatever the peers do.
+   */
+  private static final int SMALL_RECEIVE_BUFFER = 64 * 1024;
 
-  /** Like {@link #unchokedBy(InetSocketAddress, long)}, with a tiny receive buffer. */
-  private Wire unchokedWithTinyWindowBy(InetSocketAddress seeder, long reserved)
+  /** Like {@link #unchokedBy(InetSocketAddress, long)}, with a small receive buffer. */
+  private Wire unchokedWithSmallWindowBy(InetSocketAddress seeder, long reserved)
       throws Exception {
-    return RawPeer.dial(seeder, TINY_RECEIVE_BUFFER, x -> {
+    return RawPeer.dial(seeder, SMALL_RECEIVE_BUFFER, x -> {
       x.sendHandshake(meta.infoHash().toByteArray(), PeerId.random("-RW0006-").toByteArray(),
           reserved);
       x.readHandshake();
@@ -688,12 +693,30 @@ class HostilePeerSwarmTest {
     });
   }
 
+  /**
+   * Closes {@code w}'s socket after {@code seconds} unless interrupted first: a blocking socket
+   * write ignores the test's timeout, and this ends it.
+   */
+  private static Thread watchdog(Wire w, int seconds) {
+    Thread t = new Thread(() -> {
+      try {
+        Thread.sleep(seconds * 1000L);
+        w.socket.close();
+      } catch (InterruptedException | IOException e) {
+        // done in time, or closed already
+      }
+    }, "raw-peer-watchdog");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   @Test
   void requestsAndCancelsFromAPeerThatNeverReadsCloseItOnceTooMuchIsUnsent() throws Exception {
     Recorder seederEvents = new Recorder();
     Seeding seeding = seeder(OPTIONS, seederEvents);
     Leecher honest = honestLeecherOf(seeding.address);
-    Wire w = unchokedWithTinyWindowBy(seeding.address, FAST);
+    Wire w = unchokedWithSmallWindowBy(seeding.address, FAST);
     // Each request is queued (or served while the socket takes data) and each cancel of a queued
     // request costs a 17-byte reject; never refused, so only the unsent limit can stop it.
     int pairsPerBatch = 1000;
@@ -705,8 +728,9 @@ class HostilePeerSwarmTest {
             .putInt(block * BLOCK % PIECE).putInt(BLOCK);
       }
     }
-    long pairs = 4_000_000; // 136 MB sent, 68 MB of rejects asked for
+    long pairs = 1_000_000; // 34 MB sent, 17 MB of rejects asked for
     long written = 0;
+    Thread watchdog = watchdog(w, 45);
     try {
       for (; written < pairs; written += pairsPerBatch) {
         w.out.write(batch.array());
@@ -714,6 +738,7 @@ class HostilePeerSwarmTest {
     } catch (IOException closed) {
       // our side hung up; the attacker never read a byte after the unchoke
     } finally {
+      watchdog.interrupt();
       w.socket.close();
     }
     assertThat(written).as("pairs the seeder read before hanging up").isLessThan(pairs);
@@ -745,7 +770,7 @@ class HostilePeerSwarmTest {
     Seeding seeding = seeder(OPTIONS, seederEvents);
     Leecher honest = honestLeecherOf(seeding.address);
     long start = System.nanoTime();
-    Wire w = RawPeer.dial(seeding.address, TINY_RECEIVE_BUFFER, x -> {
+    Wire w = RawPeer.dial(seeding.address, SMALL_RECEIVE_BUFFER, x -> {
       x.sendHandshake(meta.infoHash().toByteArray(), PeerId.random("-RW0007-").toByteArray(),
           FAST);
       x.readHandshake();
@@ -756,6 +781,7 @@ class HostilePeerSwarmTest {
       batch.putInt(1).put((byte) RawPeer.INTERESTED).putInt(1).put((byte) RawPeer.NOT_INTERESTED);
     }
     int pairs = 50_000; // an answer to each toggle would be 100 000 messages
+    Thread watchdog = watchdog(w, 45);
     try {
       for (int written = 0; written < pairs; written += pairsPerBatch) {
         w.out.write(batch.array());
@@ -785,6 +811,7 @@ class HostilePeerSwarmTest {
       assertThat(answers).as("chokes and unchokes sent").isPositive()
           .isLessThanOrEqualTo((int) (3 * seconds + 3));
     } finally {
+      watchdog.interrupt();
       w.socket.close();
     }
     honest.completes();
