@@ -16,8 +16,11 @@ import java.util.function.IntToLongFunction;
  * once.
  */
 final class WrittenRanges {
-  /** Beyond this many pieces in progress, new pieces are not tracked (never rescued at close). */
-  static final int MAX_PIECES = 65536;
+  /**
+   * Beyond this many pieces in progress (about 200 bytes each), new pieces are not tracked: they
+   * are not checked on close, only fetched again after a restart.
+   */
+  static final int MAX_PIECES = 16384;
 
   private final ConcurrentHashMap<Integer, RangeSet<Long>> byPiece = new ConcurrentHashMap<>();
 
