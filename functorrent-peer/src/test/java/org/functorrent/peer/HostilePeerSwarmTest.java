@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.RawPeer.Frame;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HostilePeerSwarmTest {
   static {
-    LeakRecorder.install();
+    NettyLeaks.install();
   }
 
   private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
@@ -81,7 +82,7 @@ class HostilePeerSwarmTest {
     callbacks.shutdown();
     assertThat(disk.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThat(callbacks.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-    LeakRecorder.assertNoLeaks();
+    NettyLeaks.assertNoLeaks();
   }
 
   /** Listener events by peer address. */
