@@ -23,6 +23,7 @@ import org.functorrent.DownloadStats;
 import org.functorrent.Torrent;
 import org.functorrent.TorrentClient;
 import org.functorrent.TorrentListener;
+import org.functorrent.peer.PeerOptions;
 import org.functorrent.tracker.TrackerStatus;
 
 /**
@@ -32,7 +33,9 @@ import org.functorrent.tracker.TrackerStatus;
  * is warm, as in an application that embeds the library. Prints wall and process CPU seconds per
  * round. Peers come from the torrent's trackers (for example the libtorrent seeder that {@code
  * scripts/bench-download.sh} starts). Run: {@code java -cp benchmarks/target/benchmarks.jar
- * org.functorrent.benchmarks.WarmDownload TORRENT [ROUNDS [DIR]]}.
+ * org.functorrent.benchmarks.WarmDownload TORRENT [ROUNDS [DIR]]}; {@code -Dwarm.requestQueue=N}
+ * and {@code -Dwarm.pendingWrites=N} change the most requests outstanding per peer and the most
+ * block writes pending per connection.
  */
 public final class WarmDownload {
   private WarmDownload() {}
@@ -48,10 +51,18 @@ public final class WarmDownload {
         args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("warm-download");
     OperatingSystemMXBean os =
         (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    PeerOptions peerOptions = PeerOptions.defaults();
+    int requestQueue = Integer.getInteger("warm.requestQueue", peerOptions.maxRequestQueue());
+    int pendingWrites = Integer.getInteger("warm.pendingWrites", peerOptions.maxPendingWrites());
+    peerOptions =
+        peerOptions
+            .withRequestQueue(Math.min(peerOptions.initialRequestQueue(), requestQueue), requestQueue)
+            .withMaxPendingWrites(pendingWrites);
     try (TorrentClient client =
         TorrentClient.builder()
             .bindAddress(InetAddress.getLoopbackAddress())
             .listenPort(0)
+            .peerOptions(peerOptions)
             .build()) {
       for (int round = 1; round <= rounds; round++) {
         deleteTree(dir);
