@@ -6,8 +6,20 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import java.time.Duration;
 
 /**
- * Tunables of the peer side. {@link #defaults()} suits the open internet; tests shorten the
- * timeouts.
+ * Tunables of the peer side, an immutable value. {@link #defaults()} suits the open internet;
+ * {@link #builder()} starts from the defaults and {@link #toBuilder()} from other options, and
+ * each {@code withX} method changes one option:
+ *
+ * <pre>{@code
+ * PeerOptions options = PeerOptions.builder()
+ *     .maxPeersPerTorrent(80)
+ *     .blockTimeout(Duration.ofSeconds(10))
+ *     .build();
+ * PeerOptions patient = options.withHandshakeTimeout(Duration.ofSeconds(40));
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} checks every option; its messages name the option and the range
+ * expected.
  *
  * @param maxPeersPerTorrent connections per torrent
  * @param maxPeersPerClient connections of all torrents of a client together
@@ -72,55 +84,15 @@ public record PeerOptions(
   /** The default of {@link #maxUnsentBytes()}: 4 MiB. */
   public static final int DEFAULT_MAX_UNSENT_BYTES = 4 << 20;
 
-  /** Options with the default {@link #maxUnsentBytes()}. */
-  public PeerOptions(
-      int maxPeersPerTorrent,
-      int maxPeersPerClient,
-      int uploadSlots,
-      int initialRequestQueue,
-      int maxRequestQueue,
-      int maxServeQueue,
-      Duration blockTimeout,
-      Duration connectTimeout,
-      Duration handshakeTimeout,
-      Duration keepAliveInterval,
-      Duration idleTimeout,
-      Duration chokeInterval,
-      int maxPendingWrites,
-      int maxConnectFailures,
-      String clientName,
-      int maxPendingWritesPerClient,
-      int maxMetadataSize) {
-    this(maxPeersPerTorrent, maxPeersPerClient, uploadSlots, initialRequestQueue,
-        maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout, handshakeTimeout,
-        keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites, maxConnectFailures,
-        clientName, maxPendingWritesPerClient, maxMetadataSize, DEFAULT_MAX_UNSENT_BYTES);
-  }
-
-  /** Options with the default {@link #maxMetadataSize()} and {@link #maxUnsentBytes()}. */
-  public PeerOptions(
-      int maxPeersPerTorrent,
-      int maxPeersPerClient,
-      int uploadSlots,
-      int initialRequestQueue,
-      int maxRequestQueue,
-      int maxServeQueue,
-      Duration blockTimeout,
-      Duration connectTimeout,
-      Duration handshakeTimeout,
-      Duration keepAliveInterval,
-      Duration idleTimeout,
-      Duration chokeInterval,
-      int maxPendingWrites,
-      int maxConnectFailures,
-      String clientName,
-      int maxPendingWritesPerClient) {
-    this(maxPeersPerTorrent, maxPeersPerClient, uploadSlots, initialRequestQueue,
-        maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout, handshakeTimeout,
-        keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites, maxConnectFailures,
-        clientName, maxPendingWritesPerClient, DEFAULT_MAX_METADATA_SIZE);
-  }
-
+  /**
+   * Checks every option; {@link Builder#build()} calls this. Prefer {@link #builder()}, {@link
+   * #toBuilder()} or a {@code withX} method: a record's canonical constructor cannot be hidden, and
+   * eighteen positional arguments are easy to get wrong.
+   *
+   * @throws IllegalArgumentException an option is out of its range; the message names it and
+   *     the range expected
+   * @throws NullPointerException a duration or {@code clientName} is null
+   */
   public PeerOptions {
     checkArgument(maxPeersPerTorrent > 0, "maxPeersPerTorrent: %s (expected: > 0)",
         maxPeersPerTorrent);
@@ -153,103 +125,254 @@ public record PeerOptions(
     checkArgument(!d.isNegative() && !d.isZero(), "%s: %s (expected: > 0)", name, d);
   }
 
+  /** The options for the open internet, the values a new {@link #builder()} starts from. */
   public static PeerOptions defaults() {
-    return new PeerOptions(
-        50,
-        200,
-        4,
-        32,
-        500,
-        500,
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(20),
-        Duration.ofSeconds(90),
-        Duration.ofSeconds(240),
-        Duration.ofSeconds(10),
-        256,
-        5,
-        "FuncTorrent 0.1",
-        4096);
+    return builder().build();
   }
 
+  /** A builder that starts from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** These options with another {@link #blockTimeout()}. */
   public PeerOptions withBlockTimeout(Duration timeout) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, timeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().blockTimeout(timeout).build();
   }
 
+  /** These options with another {@link #uploadSlots()}. */
   public PeerOptions withUploadSlots(int slots) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, slots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().uploadSlots(slots).build();
   }
 
+  /** These options with another {@link #initialRequestQueue()} and {@link #maxRequestQueue()}. */
   public PeerOptions withRequestQueue(int initial, int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initial, max, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().initialRequestQueue(initial).maxRequestQueue(max).build();
   }
 
+  /** These options with another {@link #chokeInterval()}. */
   public PeerOptions withChokeInterval(Duration interval) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, interval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().chokeInterval(interval).build();
   }
 
+  /** These options with another {@link #maxPendingWrites()}. */
   public PeerOptions withMaxPendingWrites(int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, max,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().maxPendingWrites(max).build();
   }
 
+  /** These options with another {@link #maxPendingWritesPerClient()}. */
   public PeerOptions withMaxPendingWritesPerClient(int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, max, maxMetadataSize, maxUnsentBytes);
+    return toBuilder().maxPendingWritesPerClient(max).build();
   }
 
+  /** These options with another {@link #maxMetadataSize()}. */
   public PeerOptions withMaxMetadataSize(int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, max, maxUnsentBytes);
+    return toBuilder().maxMetadataSize(max).build();
   }
 
+  /** These options with another {@link #handshakeTimeout()}. */
   public PeerOptions withHandshakeTimeout(Duration timeout) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        timeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
-        maxUnsentBytes);
+    return toBuilder().handshakeTimeout(timeout).build();
   }
 
+  /** These options with another {@link #idleTimeout()}. */
   public PeerOptions withIdleTimeout(Duration timeout) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, timeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
-        maxUnsentBytes);
+    return toBuilder().idleTimeout(timeout).build();
   }
 
+  /** These options with another {@link #maxServeQueue()}. */
   public PeerOptions withMaxServeQueue(int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, max, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
-        maxUnsentBytes);
+    return toBuilder().maxServeQueue(max).build();
   }
 
+  /** These options with another {@link #maxUnsentBytes()}. */
   public PeerOptions withMaxUnsentBytes(int max) {
-    return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
-        initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
-        handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
-        maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize, max);
+    return toBuilder().maxUnsentBytes(max).build();
+  }
+
+  /**
+   * Collects options and makes {@link PeerOptions} of them. A new builder holds the defaults; the
+   * setters check nothing, {@link #build()} checks everything. Not thread-safe; each {@code
+   * build()} returns a new immutable value, and later setter calls do not change it.
+   */
+  public static final class Builder {
+    private int maxPeersPerTorrent = 50;
+    private int maxPeersPerClient = 200;
+    private int uploadSlots = 4;
+    private int initialRequestQueue = 32;
+    private int maxRequestQueue = 500;
+    private int maxServeQueue = 500;
+    private Duration blockTimeout = Duration.ofSeconds(30);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration handshakeTimeout = Duration.ofSeconds(20);
+    private Duration keepAliveInterval = Duration.ofSeconds(90);
+    private Duration idleTimeout = Duration.ofSeconds(240);
+    private Duration chokeInterval = Duration.ofSeconds(10);
+    private int maxPendingWrites = 256;
+    private int maxConnectFailures = 5;
+    private String clientName = "FuncTorrent 0.1";
+    private int maxPendingWritesPerClient = 4096;
+    private int maxMetadataSize = DEFAULT_MAX_METADATA_SIZE;
+    private int maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES;
+
+    private Builder() {}
+
+    private Builder(PeerOptions o) {
+      maxPeersPerTorrent = o.maxPeersPerTorrent;
+      maxPeersPerClient = o.maxPeersPerClient;
+      uploadSlots = o.uploadSlots;
+      initialRequestQueue = o.initialRequestQueue;
+      maxRequestQueue = o.maxRequestQueue;
+      maxServeQueue = o.maxServeQueue;
+      blockTimeout = o.blockTimeout;
+      connectTimeout = o.connectTimeout;
+      handshakeTimeout = o.handshakeTimeout;
+      keepAliveInterval = o.keepAliveInterval;
+      idleTimeout = o.idleTimeout;
+      chokeInterval = o.chokeInterval;
+      maxPendingWrites = o.maxPendingWrites;
+      maxConnectFailures = o.maxConnectFailures;
+      clientName = o.clientName;
+      maxPendingWritesPerClient = o.maxPendingWritesPerClient;
+      maxMetadataSize = o.maxMetadataSize;
+      maxUnsentBytes = o.maxUnsentBytes;
+    }
+
+    /** Sets {@link PeerOptions#maxPeersPerTorrent()}; default 50. */
+    public Builder maxPeersPerTorrent(int max) {
+      maxPeersPerTorrent = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxPeersPerClient()}; default 200. */
+    public Builder maxPeersPerClient(int max) {
+      maxPeersPerClient = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#uploadSlots()}; default 4. */
+    public Builder uploadSlots(int slots) {
+      uploadSlots = slots;
+      return this;
+    }
+
+    /**
+     * Sets {@link PeerOptions#initialRequestQueue()}; default 32, at most {@link
+     * #maxRequestQueue(int)}.
+     */
+    public Builder initialRequestQueue(int initial) {
+      initialRequestQueue = initial;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxRequestQueue()}; default 500. */
+    public Builder maxRequestQueue(int max) {
+      maxRequestQueue = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxServeQueue()}; default 500. */
+    public Builder maxServeQueue(int max) {
+      maxServeQueue = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#blockTimeout()}; default 30 s. */
+    public Builder blockTimeout(Duration timeout) {
+      blockTimeout = timeout;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#connectTimeout()}; default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      connectTimeout = timeout;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#handshakeTimeout()}; default 20 s. */
+    public Builder handshakeTimeout(Duration timeout) {
+      handshakeTimeout = timeout;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#keepAliveInterval()}; default 90 s. */
+    public Builder keepAliveInterval(Duration interval) {
+      keepAliveInterval = interval;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#idleTimeout()}; default 240 s. */
+    public Builder idleTimeout(Duration timeout) {
+      idleTimeout = timeout;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#chokeInterval()}; default 10 s. */
+    public Builder chokeInterval(Duration interval) {
+      chokeInterval = interval;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxPendingWrites()}; default 256. */
+    public Builder maxPendingWrites(int max) {
+      maxPendingWrites = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxConnectFailures()}; default 5. */
+    public Builder maxConnectFailures(int max) {
+      maxConnectFailures = max;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#clientName()}; default {@code "FuncTorrent 0.1"}. */
+    public Builder clientName(String name) {
+      clientName = name;
+      return this;
+    }
+
+    /** Sets {@link PeerOptions#maxPendingWritesPerClient()}; default 4096. */
+    public Builder maxPendingWritesPerClient(int max) {
+      maxPendingWritesPerClient = max;
+      return this;
+    }
+
+    /**
+     * Sets {@link PeerOptions#maxMetadataSize()}; default {@link
+     * PeerOptions#DEFAULT_MAX_METADATA_SIZE}.
+     */
+    public Builder maxMetadataSize(int max) {
+      maxMetadataSize = max;
+      return this;
+    }
+
+    /**
+     * Sets {@link PeerOptions#maxUnsentBytes()}; default {@link
+     * PeerOptions#DEFAULT_MAX_UNSENT_BYTES}.
+     */
+    public Builder maxUnsentBytes(int max) {
+      maxUnsentBytes = max;
+      return this;
+    }
+
+    /**
+     * Checks the options and returns them as an immutable value.
+     *
+     * @throws IllegalArgumentException an option is out of its range; the message names it and
+     *     the range expected
+     * @throws NullPointerException a duration or the client name is null
+     */
+    public PeerOptions build() {
+      return new PeerOptions(maxPeersPerTorrent, maxPeersPerClient, uploadSlots,
+          initialRequestQueue, maxRequestQueue, maxServeQueue, blockTimeout, connectTimeout,
+          handshakeTimeout, keepAliveInterval, idleTimeout, chokeInterval, maxPendingWrites,
+          maxConnectFailures, clientName, maxPendingWritesPerClient, maxMetadataSize,
+          maxUnsentBytes);
+    }
   }
 }
