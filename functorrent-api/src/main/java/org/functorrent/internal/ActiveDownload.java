@@ -503,7 +503,12 @@ public final class ActiveDownload implements Download {
     CompletableFuture<Void> result = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (stopping || paused) {
+          if (stopping) {
+            // Completing or stopping: return once the download has settled in its final state.
+            stopped.whenComplete((v, e) -> result.complete(null));
+            return;
+          }
+          if (paused) {
             result.complete(null);
             return;
           }
@@ -533,15 +538,17 @@ public final class ActiveDownload implements Download {
                   // Completed (or stopped) meanwhile: pause() returns once that has settled.
                   .thenCompose(v -> stopping ? stopped : storage.flush())
                   .handle((v, e) -> (Void) null)
-                  .thenApplyAsync(
+                  .thenComposeAsync(
                       v -> {
-                        if (!stopping) {
-                          downloadRate = 0;
-                          uploadRate = 0;
-                          publish(DownloadState.PAUSED);
-                          listener.call(l -> l.stateChanged(DownloadState.PAUSED));
+                        if (stopping) {
+                          // Completed or stopped while the flush ran: settle in that state.
+                          return stopped;
                         }
-                        return v;
+                        downloadRate = 0;
+                        uploadRate = 0;
+                        publish(DownloadState.PAUSED);
+                        listener.call(l -> l.stateChanged(DownloadState.PAUSED));
+                        return CompletableFuture.<Void>completedFuture(null);
                       },
                       loop);
           pauseDone.whenComplete((v, e) -> result.complete(null));
