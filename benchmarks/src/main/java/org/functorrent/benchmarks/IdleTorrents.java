@@ -3,7 +3,6 @@ package org.functorrent.benchmarks;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -12,12 +11,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.functorrent.Download;
 import org.functorrent.Torrent;
 import org.functorrent.TorrentClient;
@@ -95,7 +92,7 @@ public final class IdleTorrents {
       }
     } finally {
       trackerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-      deleteTree(work);
+      DirectoryTrees.delete(work);
     }
   }
 
@@ -126,14 +123,6 @@ public final class IdleTorrents {
         Thread.sleep(200);
       }
       return new Snapshot(memory.getHeapMemoryUsage().getUsed(), threads.getThreadCount());
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

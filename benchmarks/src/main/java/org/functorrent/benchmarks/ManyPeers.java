@@ -4,19 +4,16 @@ import com.sun.management.OperatingSystemMXBean;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.functorrent.Download;
 import org.functorrent.Torrent;
 import org.functorrent.TorrentClient;
@@ -94,7 +91,7 @@ public final class ManyPeers {
         c.close();
       }
       trackerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-      deleteTree(work);
+      DirectoryTrees.delete(work);
     }
   }
 
@@ -103,13 +100,5 @@ public final class ManyPeers {
         TorrentClient.builder().bindAddress(loopback).listenPort(0).networkThreads(1).build();
     clients.add(c);
     return c;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -11,13 +11,11 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.functorrent.Download;
 import org.functorrent.DownloadStats;
 import org.functorrent.Torrent;
@@ -65,7 +63,7 @@ public final class WarmDownload {
             .peerOptions(peerOptions)
             .build()) {
       for (int round = 1; round <= rounds; round++) {
-        deleteTree(dir);
+        DirectoryTrees.delete(dir);
         Files.createDirectories(dir);
         Torrent torrent = Torrent.open(torrentFile).withDirectory(dir);
         Map<String, Long> threadsBefore = threadCpu();
@@ -99,7 +97,7 @@ public final class WarmDownload {
         System.out.println(line);
       }
     } finally {
-      deleteTree(dir);
+      DirectoryTrees.delete(dir);
     }
   }
 
@@ -184,16 +182,5 @@ public final class WarmDownload {
       }
     }
     return io;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }
