@@ -443,6 +443,31 @@ public final class PiecePicker<P> {
     }
   }
 
+  /**
+   * Forgets the written blocks {@code sender} gave pieces that still miss blocks, so that they are
+   * downloaded again (from a peer found to send bad data). Blocks still being written, and pieces
+   * complete and being verified, are left alone: their outcome still names the sender. Returns
+   * how many blocks were forgotten.
+   */
+  public int discardBlocksFrom(P sender) {
+    int discarded = 0;
+    for (Partial<P> p : partials.values()) {
+      if (p.writtenCount == p.written.length) {
+        continue;
+      }
+      for (int b = 0; b < p.written.length; b++) {
+        if (p.written[b] && sender.equals(p.senders.get(b))) {
+          p.written[b] = false;
+          p.received[b] = false;
+          p.senders.set(b, null);
+          p.writtenCount--;
+          discarded++;
+        }
+      }
+    }
+    return discarded;
+  }
+
   /** Peers that have an outstanding request for this block (endgame duplicates to cancel). */
   public boolean isReceived(Block block) {
     Partial<P> p = partials.get(block.piece());

@@ -87,8 +87,7 @@ public final class SwarmEngine implements Swarm {
   private final Set<Channel> channels = new HashSet<>();
   private final Dialer dialer;
   private final Map<InetSocketAddress, PeerEntry> known = new LinkedHashMap<>();
-  private final Set<PeerId> bannedIds = new HashSet<>();
-  private final Map<PeerId, Integer> badPieces = new HashMap<>();
+  private final Blame<PeerId> blame = new Blame<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private ScheduledFuture<?> ticker;
@@ -369,7 +368,7 @@ public final class SwarmEngine implements Swarm {
                       uploaded,
                       wasted,
                       failedPieces,
-                      bannedIds.size(),
+                      blame.bannedCount(),
                       timedOutBlocks,
                       nonReadingPeers)));
     } catch (RejectedExecutionException e) {
@@ -516,7 +515,7 @@ public final class SwarmEngine implements Swarm {
 
   /** The handshakes are done; false refuses the connection. */
   boolean attach(PeerConnection c) {
-    if (closed || bannedIds.contains(c.peerId())) {
+    if (closed || blame.isBanned(c.peerId())) {
       return false;
     }
     if (!c.isOutgoing()) {
@@ -762,22 +761,17 @@ public final class SwarmEngine implements Swarm {
     }
     failedPieces++;
     List<PeerId> senders = picker.pieceFailed(piece);
-    Set<PeerId> distinct = new HashSet<>(senders);
-    log.debug("piece {} failed its hash check; senders {}", piece, distinct);
-    for (PeerId id : distinct) {
-      int bad = badPieces.merge(id, 1, Integer::sum);
-      if (bad >= 2 || distinct.size() == 1) {
-        ban(id);
-      }
+    log.debug("piece {} failed its hash check; senders {}", piece, new HashSet<>(senders));
+    for (PeerId id : blame.pieceFailed(senders)) {
+      ban(id);
     }
     notifyListener(l -> l.pieceFailed(piece));
     requestFromAll();
   }
 
   private void ban(PeerId id) {
-    if (!bannedIds.add(id)) {
-      return;
-    }
+    // What it left in pieces not yet complete is fetched again rather than hashed to fail.
+    picker.discardBlocksFrom(id);
     for (PeerConnection c : new ArrayList<>(connections)) {
       if (c.peerId().equals(id)) {
         SocketAddress address = c.remoteAddress();

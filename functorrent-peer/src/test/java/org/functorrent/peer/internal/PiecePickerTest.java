@@ -173,6 +173,38 @@ class PiecePickerTest {
   }
 
   @Test
+  void aBannedSendersWrittenBlocksInUnfinishedPiecesAreFetchedAgain() {
+    PiecePicker<String> p = picker(2, 3);
+    List<Block> first = p.pick(all(2), 4, b -> false);
+    List<Block> second = p.pick(all(2), 4, b -> false);
+    // First piece: the liar wrote blocks 0 and 2, block 1 is still being written, block 3 is
+    // outstanding. Second piece: complete and being verified, block 0 from the liar.
+    p.blockReceived(first.get(0), "liar");
+    p.blockReceived(first.get(1), "liar");
+    p.blockReceived(first.get(2), "liar");
+    p.blockWritten(first.get(0));
+    p.blockWritten(first.get(2));
+    for (int i = 0; i < 4; i++) {
+      p.blockReceived(second.get(i), i == 0 ? "liar" : "honest");
+      p.blockWritten(second.get(i));
+    }
+
+    assertThat(p.discardBlocksFrom("liar")).isEqualTo(2);
+
+    p.requestDropped(first.get(0));
+    p.requestDropped(first.get(2));
+    p.requestDropped(first.get(3));
+    assertThat(p.pick(all(2), 4, b -> false))
+        .as("the forgotten blocks and the outstanding one, not the one being written")
+        .containsExactly(first.get(0), first.get(2), first.get(3));
+    assertThat(p.isReceived(first.get(1))).isTrue();
+    assertThat(p.blockWritten(first.get(1))).isFalse();
+    assertThat(p.pieceFailed(second.get(0).piece()))
+        .as("the piece being verified still names the liar")
+        .containsExactly("liar", "honest", "honest", "honest");
+  }
+
+  @Test
   void unrequestedOrMisalignedBlocksAreUnexpected() {
     PiecePicker<String> p = picker(2, 10);
     assertThat(p.blockReceived(new Block(0, 0, Block.SIZE), "A")).isEqualTo(Received.UNEXPECTED);
