@@ -2,6 +2,7 @@ package org.functorrent.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.functorrent.storage.TestTorrent.file;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -11,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import org.functorrent.storage.internal.FileStorage;
+import org.functorrent.storage.internal.ResumeData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +186,95 @@ class FastResumeTest {
         assertThat(reader.checkExisting(VerifyListener.NONE).join())
             .isEqualTo(PieceSet.of(6, 2, 3));
       }
+    }
+  }
+
+  /** A storage of {@link #t} whose file channels count their syncs in {@code syncs}. */
+  private Storage openCountingSyncs(AtomicInteger syncs) {
+    return new FileStorage(
+        t.meta,
+        dir,
+        executor,
+        null,
+        StorageOptions.defaults(),
+        (path, write) ->
+            FaultyChannel.countingSyncs(
+                FileStorage.ChannelFactory.DEFAULT.open(path, write), syncs::incrementAndGet));
+  }
+
+  private ResumeData record() throws IOException {
+    return ResumeData.decode(Files.readAllBytes(resumeFile()), t.meta).orElseThrow();
+  }
+
+  private static String thisBoot() throws IOException {
+    Path source = Path.of("/proc/sys/kernel/random/boot_id");
+    assumeTrue(Files.isReadable(source), "the system names its boots (Linux)");
+    return Files.readString(source).strip();
+  }
+
+  @Test
+  void closingNamesThisBootInsteadOfSyncingAndAFlushSyncs() throws IOException {
+    String boot = thisBoot();
+    AtomicInteger syncs = new AtomicInteger();
+    try (Storage s = openCountingSyncs(syncs)) {
+      writeAndVerify(s, 0, 2);
+      s.flush().join();
+      assertThat(syncs.get()).as("files a and b synced by the flush").isEqualTo(2);
+      assertThat(record().unsyncedBoot()).isEmpty();
+      assertThat(record().pieces()).isEqualTo(PieceSet.of(6, 0, 2));
+      writeAndVerify(s, 4);
+    }
+    assertThat(syncs.get()).as("no sync on close").isEqualTo(2);
+    assertThat(record().unsyncedBoot()).contains(boot);
+    assertThat(record().pieces()).isEqualTo(PieceSet.of(6, 0, 2, 4));
+  }
+
+  @Test
+  void anUnsyncedRecordOfThisBootIsTrustedAndTheNextFlushSyncsItsFiles() throws IOException {
+    thisBoot();
+    try (Storage s = open()) {
+      writeAndVerify(s, 0, 2, 4);
+    }
+    AtomicInteger syncs = new AtomicInteger();
+    try (Storage s = openCountingSyncs(syncs)) {
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 0, 2, 4));
+      assertThat(s.stats().bytesHashed()).isZero();
+      s.flush().join();
+      // a, b and c were written by the last run only; the record now vouches for them synced
+      assertThat(syncs.get()).isEqualTo(3);
+      assertThat(record().unsyncedBoot()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnsyncedRecordOfAnotherBootHasItsPiecesHashedAgain() throws IOException {
+    thisBoot();
+    try (Storage s = open()) {
+      writeAndVerify(s, 0, 1, 2, 5);
+    }
+    ResumeData written = record();
+    Files.write(
+        resumeFile(),
+        new ResumeData(
+                written.infoHash(),
+                written.pieces(),
+                written.files(),
+                written.partFile(),
+                written.priorities(),
+                Optional.of("a boot before a power cut"))
+            .encode());
+    // What the power cut took: piece 1 never reached the disk, though the file's size and time
+    // say nothing changed.
+    Path a = dir.resolve("r/a");
+    FileTime before = Files.getLastModifiedTime(a);
+    try (RandomAccessFile raf = new RandomAccessFile(a.toFile(), "rw")) {
+      raf.seek(16384);
+      raf.write(new byte[16384]);
+    }
+    Files.setLastModifiedTime(a, before);
+    try (Storage s = open()) {
+      assertThat(s.checkExisting(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(6, 0, 2, 5));
+      assertThat(s.stats().bytesHashed()).isEqualTo(4 * 16384);
     }
   }
 }

@@ -28,6 +28,7 @@ final class FaultyChannel extends FileChannel {
 
   private final FileChannel delegate;
   private final Fault fault;
+  private Runnable onForce = () -> {};
 
   /** A channel whose writes fail when {@code fails} says so for the write's position. */
   FaultyChannel(FileChannel delegate, java.util.function.LongPredicate fails) {
@@ -37,6 +38,13 @@ final class FaultyChannel extends FileChannel {
   FaultyChannel(FileChannel delegate, Fault fault) {
     this.delegate = delegate;
     this.fault = fault;
+  }
+
+  /** A channel that never fails and runs {@code onForce} at each sync. */
+  static FaultyChannel countingSyncs(FileChannel delegate, Runnable onForce) {
+    FaultyChannel channel = new FaultyChannel(delegate, (position, length) -> false);
+    channel.onForce = onForce;
+    return channel;
   }
 
   private void check(long position, ByteBuffer src) throws IOException {
@@ -101,6 +109,7 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    onForce.run();
     delegate.force(metaData);
   }
 

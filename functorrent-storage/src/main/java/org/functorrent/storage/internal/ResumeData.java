@@ -19,14 +19,20 @@ import org.functorrent.storage.PieceSet;
  * A fast-resume record, stored as a bencoded dictionary: {@code format} ("functorrent resume 1"),
  * {@code info-hash} (20 bytes), {@code piece-count}, {@code pieces} (a BEP 3 bitfield of the
  * verified pieces), {@code files} (a list of [size, mtime in ns] per file, size -1 when missing),
- * {@code part} ([size, mtime] of the part file) and {@code priorities} (0 skip, 1 normal, 2 high).
+ * {@code part} ([size, mtime] of the part file), {@code priorities} (0 skip, 1 normal, 2 high) and,
+ * when the data files were not synced to disk before the record was written, {@code
+ * unsynced-boot}: the id of the operating system's boot that wrote it. Such a record is as good
+ * as a synced one until the machine restarts, since every process then reads the same page
+ * cache; after a restart the pieces it names are hashed again, since they may not have reached
+ * the disk.
  */
 public record ResumeData(
     InfoHash infoHash,
     PieceSet pieces,
     ImmutableList<FileStamp> files,
     FileStamp partFile,
-    ImmutableList<FilePriority> priorities) {
+    ImmutableList<FilePriority> priorities,
+    Optional<String> unsyncedBoot) {
   static final String FORMAT = "functorrent resume 1";
 
   public byte[] encode() {
@@ -34,7 +40,7 @@ public record ResumeData(
     files.forEach(stamp -> stamps.add(encode(stamp)));
     List<BencodeValue> levels = new ArrayList<>();
     priorities.forEach(p -> levels.add(BencodeInteger.of(p.ordinal())));
-    return Bencode.encode(
+    BencodeDictionary.Builder record =
         BencodeDictionary.builder()
             .put("format", FORMAT)
             .put("info-hash", BencodeString.of(infoHash.toByteArray()))
@@ -42,8 +48,9 @@ public record ResumeData(
             .put("pieces", BencodeString.of(pieces.toBitfield()))
             .put("files", BencodeList.of(stamps))
             .put("part", encode(partFile))
-            .put("priorities", BencodeList.of(levels))
-            .build());
+            .put("priorities", BencodeList.of(levels));
+    unsyncedBoot.ifPresent(boot -> record.put("unsynced-boot", boot));
+    return Bencode.encode(record.build());
   }
 
   private static BencodeList encode(FileStamp stamp) {
@@ -86,7 +93,8 @@ public record ResumeData(
               pieces,
               stamps.build(),
               decodeStamp(d.get("part").orElseThrow()),
-              priorities.build()));
+              priorities.build(),
+              d.get("unsynced-boot").map(v -> ((BencodeString) v).asUtf8())));
     } catch (RuntimeException e) {
       return Optional.empty();
     }
