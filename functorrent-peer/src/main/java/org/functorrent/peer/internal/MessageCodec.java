@@ -26,6 +26,7 @@ import org.functorrent.peer.internal.PeerMessage.AllowedFast;
 import org.functorrent.peer.internal.PeerMessage.Bitfield;
 import org.functorrent.peer.internal.PeerMessage.BlockMessage;
 import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
+import org.functorrent.peer.internal.PeerMessage.BlockMessages;
 import org.functorrent.peer.internal.PeerMessage.Extended;
 import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
 import org.functorrent.peer.internal.PeerMessage.Have;
@@ -49,6 +50,10 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
 
   /** Room for a BEP 9 metadata block and its dictionary in an extended message. */
   static final int EXTENDED_ALLOWANCE = 2 + Block.SIZE + 1024;
+  /** A {@code request}, {@code cancel} or {@code reject}, length prefix included. */
+  private static final int BLOCK_MESSAGE_LENGTH = 4 + 13;
+  /** Where messages without a payload start; the rare larger ones (bitfields) grow it. */
+  private static final int SMALL_MESSAGE_CAPACITY = 32;
 
   private static final BencodeDecoder BENCODE = Bencode.decoder().lenient().withMaxDepth(8);
 
@@ -260,10 +265,20 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
       out.add(header);
       out.add(extended.content().retain());
     } else {
-      ByteBuf buf = ctx.alloc().buffer();
+      ByteBuf buf =
+          ctx.alloc()
+              .buffer(
+                  msg instanceof BlockMessages batch
+                      ? BLOCK_MESSAGE_LENGTH * batch.blocks().size()
+                      : SMALL_MESSAGE_CAPACITY);
       write(msg, buf);
       out.add(buf);
     }
+  }
+
+  private static void writeBlockMessage(BlockMessageKind kind, Block block, ByteBuf out) {
+    out.writeInt(13).writeByte(kind.id());
+    out.writeInt(block.piece()).writeInt(block.offset()).writeInt(block.length());
   }
 
   /** Writes a message without a reference-counted payload, length prefix included. */
@@ -282,8 +297,11 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
       out.writeInt(1 + bitfield.byteLength()).writeByte(Ids.BITFIELD);
       out.writeBytes(bitfield.toByteArray());
     } else if (msg instanceof BlockMessage m) {
-      out.writeInt(13).writeByte(m.kind().id());
-      out.writeInt(m.block().piece()).writeInt(m.block().offset()).writeInt(m.block().length());
+      writeBlockMessage(m.kind(), m.block(), out);
+    } else if (msg instanceof BlockMessages batch) {
+      for (Block block : batch.blocks()) {
+        writeBlockMessage(batch.kind(), block, out);
+      }
     } else if (msg instanceof Port port) {
       out.writeInt(3).writeByte(Ids.PORT).writeShort(port.port());
     } else if (msg instanceof ExtendedHandshake h) {

@@ -30,6 +30,8 @@ import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.internal.PeerMessage.AllowedFast;
 import org.functorrent.peer.internal.PeerMessage.Bitfield;
 import org.functorrent.peer.internal.PeerMessage.BlockMessage;
+import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
+import org.functorrent.peer.internal.PeerMessage.BlockMessages;
 import org.functorrent.peer.internal.PeerMessage.Extended;
 import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
 import org.functorrent.peer.internal.PeerMessage.Have;
@@ -649,8 +651,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     long now = swarm.nanoTime();
     for (Block b : blocks) {
       outstanding.put(b, new Request(now, requestSeq++));
-      ctx.write(BlockMessage.request(b));
     }
+    ctx.write(new BlockMessages(BlockMessageKind.REQUEST, blocks));
     flush();
   }
 
@@ -663,14 +665,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   private void dropAllRequests(boolean sendCancel) {
     withdrawnRequests += outstanding.size();
-    for (Block b : new ArrayList<>(outstanding.keySet())) {
+    List<Block> dropped = new ArrayList<>(outstanding.keySet());
+    for (Block b : dropped) {
       swarm.picker().requestDropped(b);
-      if (sendCancel && ctx.channel().isActive()) {
-        ctx.write(BlockMessage.cancel(b));
-      }
     }
     outstanding.clear();
-    if (sendCancel) {
+    if (sendCancel && !dropped.isEmpty() && ctx.channel().isActive()) {
+      ctx.write(new BlockMessages(BlockMessageKind.CANCEL, dropped));
       flush();
     }
   }

@@ -9,6 +9,7 @@ import io.netty.buffer.DefaultByteBufHolder;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -118,6 +119,16 @@ public sealed interface PeerMessage {
 
     public static BlockMessage reject(Block block) {
       return new BlockMessage(BlockMessageKind.REJECT, block);
+    }
+  }
+
+  /**
+   * Several messages of one kind ({@code request}s or {@code cancel}s) that we send together:
+   * encoded into one buffer rather than one per block. Outgoing only.
+   */
+  record BlockMessages(BlockMessageKind kind, List<Block> blocks) implements PeerMessage {
+    public BlockMessages {
+      blocks = List.copyOf(blocks);
     }
   }
 

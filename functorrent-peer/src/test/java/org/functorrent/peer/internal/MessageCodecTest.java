@@ -24,6 +24,8 @@ import org.functorrent.interop.NettyLeaks;
 import org.functorrent.peer.internal.PeerMessage.AllowedFast;
 import org.functorrent.peer.internal.PeerMessage.Bitfield;
 import org.functorrent.peer.internal.PeerMessage.BlockMessage;
+import org.functorrent.peer.internal.PeerMessage.BlockMessageKind;
+import org.functorrent.peer.internal.PeerMessage.BlockMessages;
 import org.functorrent.peer.internal.PeerMessage.Extended;
 import org.functorrent.peer.internal.PeerMessage.ExtendedHandshake;
 import org.functorrent.peer.internal.PeerMessage.Have;
@@ -134,6 +136,28 @@ class MessageCodecTest {
       assertThat(readAllOutbound(ch)).as("encoded %s", e.getValue()).isEqualTo(e.getKey());
       assertThat(ch.finishAndReleaseAll()).isFalse();
     }
+  }
+
+  @Test
+  void aBatchOfRequestsOrCancelsIsOneBufferOfConsecutiveMessages() {
+    EmbeddedChannel ch = channel();
+    ch.writeOutbound(
+        new BlockMessages(
+            BlockMessageKind.REQUEST,
+            List.of(new Block(1, 0, 16384), new Block(1, 16384, 16384), new Block(2, 0, 100))));
+    ByteBuf out = ch.readOutbound();
+    assertThat(BaseEncoding.base16().lowerCase().encode(io.netty.buffer.ByteBufUtil.getBytes(out)))
+        .isEqualTo(
+            "0000000d06000000010000000000004000"
+                + "0000000d06000000010000400000004000"
+                + "0000000d06000000020000000000000064");
+    Object next = ch.readOutbound();
+    assertThat(next).as("one buffer").isNull();
+    out.release();
+    ch.writeOutbound(
+        new BlockMessages(BlockMessageKind.CANCEL, List.of(new Block(3, 16384, 16384))));
+    assertThat(readAllOutbound(ch)).isEqualTo(hex("0000000d 08 00000003 00004000 00004000"));
+    assertThat(ch.finishAndReleaseAll()).isFalse();
   }
 
   @Test
