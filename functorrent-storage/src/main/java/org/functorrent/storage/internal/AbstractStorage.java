@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
+  private static final MessageDigest SHA1_PROTOTYPE = newSha1();
   private static final int MAX_HASH_CHUNK = 4 * 1024 * 1024;
   private static final long CLOSE_TIMEOUT_SECONDS = 30;
   /**
@@ -306,7 +307,16 @@ public abstract class AbstractStorage implements Storage {
     return new byte[Math.min(meta.pieceLength(), MAX_HASH_CHUNK)];
   }
 
+  /** A fresh SHA-1 digest: a copy of one made once, cheaper than a provider lookup per piece. */
   static MessageDigest sha1() {
+    try {
+      return (MessageDigest) SHA1_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha1(); // a provider whose digests cannot be copied
+    }
+  }
+
+  private static MessageDigest newSha1() {
     try {
       return MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
