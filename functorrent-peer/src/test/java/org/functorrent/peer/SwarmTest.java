@@ -228,6 +228,56 @@ class SwarmTest {
         .anySatisfy(d -> assertThat(d).endsWith(": banned for sending bad data"));
   }
 
+  /**
+   * A liar that never sends the first block of a piece (its read never completes, so the request
+   * times out and goes to another peer) and corrupts every other block: each piece it takes part
+   * in fails with an honest peer among its senders, and none fails with the liar alone.
+   */
+  static final class HalfLiarStore extends MemoryStore {
+    HalfLiarStore(MetaInfo meta, byte[] data, ExecutorService executor) {
+      super(meta, data, executor);
+    }
+
+    @Override
+    public CompletableFuture<io.netty.buffer.ByteBuf> readBlock(int piece, int offset, int len) {
+      return offset == 0 ? new CompletableFuture<>() : super.readBlock(piece, offset, len);
+    }
+
+    @Override
+    byte[] transform(int piece, int offset, byte[] block) {
+      byte[] bad = block.clone();
+      bad[bad.length - 1] ^= 0x33;
+      return bad;
+    }
+  }
+
+  @Test
+  void aLiarThatOnlySharesPiecesIsBannedByItsBlocksAndTheHonestSeederIsNot() throws Exception {
+    byte[] data = randomData(5, 2 * 1024 * 1024);
+    MetaInfo meta = torrent(data, 64 * 1024);
+    PeerClient liar = client("-FX0001-");
+    InetSocketAddress liarAddress = listen(liar);
+    HalfLiarStore liarStore = new HalfLiarStore(meta, data, disk);
+    liar.addTorrent(meta, liarStore, liarStore.all(), new SwarmListener() {});
+    PeerClient honest = client("-FS0001-");
+    InetSocketAddress honestAddress = listen(honest);
+    MemoryStore honestStore = new MemoryStore(meta, data, disk);
+    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
+
+    PeerClient leecher = client("-FL0001-");
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Events events = new Events();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    swarm.addPeers(List.of(liarAddress, honestAddress));
+    swarm.completion().get(60, TimeUnit.SECONDS);
+    assertThat(store.data).isEqualTo(data);
+    SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.failedPieces()).as("pieces of both peers' blocks failed").isPositive();
+    callbacks.submit(() -> {}).get(5, TimeUnit.SECONDS);
+    assertThat(events.banned).containsExactly(liarAddress);
+    assertThat(stats.bannedPeers()).isEqualTo(1);
+  }
+
   /** A seeder that unchokes and announces every piece but never answers a request. */
   static final class StallingStore extends MemoryStore {
     final CompletableFuture<Void> firstRequest = new CompletableFuture<>();

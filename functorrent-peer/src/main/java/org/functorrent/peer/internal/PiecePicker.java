@@ -495,6 +495,12 @@ public final class PiecePicker<P> {
     unstarted.clear(piece);
   }
 
+  /** Who sent each block of {@code piece} (null where none was received); empty if not started. */
+  public List<P> blockSenders(int piece) {
+    Partial<P> p = partials.get(piece);
+    return p == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(p.senders));
+  }
+
   /** The piece failed its hash check: start it again; returns the peers that sent its blocks. */
   public List<P> pieceFailed(int piece) {
     Partial<P> p = partials.remove(piece);

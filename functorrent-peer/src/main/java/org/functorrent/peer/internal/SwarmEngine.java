@@ -754,19 +754,90 @@ public final class SwarmEngine implements Swarm {
         c.sendHave(piece);
       }
       notifyListener(l -> l.pieceVerified(piece));
+      if (blame.isSuspect(piece)) {
+        // It failed before with blocks of several peers: whose blocks differ from these?
+        hashBlocks(piece, hashes -> blame.piecePassed(piece, hashes).forEach(this::ban), () -> {});
+      }
       if (picker.isComplete()) {
         completed();
       }
       return;
     }
     failedPieces++;
-    List<PeerId> senders = picker.pieceFailed(piece);
+    List<PeerId> senders = picker.blockSenders(piece);
     log.debug("piece {} failed its hash check; senders {}", piece, new HashSet<>(senders));
-    for (PeerId id : blame.pieceFailed(senders)) {
-      ban(id);
-    }
     notifyListener(l -> l.pieceFailed(piece));
-    requestFromAll();
+    switch (blame.pieceFailed(senders)) {
+      case BAN -> blame.toBan().forEach(this::ban);
+      case HASH_BLOCKS -> {
+        // Kept out of the picker (complete, so nothing is asked for) until its blocks are
+        // hashed as they are on disk; downloaded again after that.
+        hashBlocks(
+            piece,
+            hashes -> {
+              blame.suspect(piece, senders, hashes);
+              downloadAgain(piece);
+            },
+            () -> downloadAgain(piece));
+        return;
+      }
+      case NONE -> {}
+    }
+    downloadAgain(piece);
+  }
+
+  private void downloadAgain(int piece) {
+    if (!closed) {
+      picker.pieceFailed(piece);
+      requestFromAll();
+    }
+  }
+
+  /**
+   * Reads every block of {@code piece} and hashes it on the storage thread that read it; then,
+   * on the loop, {@code then} gets the hashes by block (null where a read failed), or {@code
+   * orElse} runs if the swarm closed.
+   */
+  private void hashBlocks(int piece, Consumer<List<byte[]>> then, Runnable orElse) {
+    long size = metaInfo.pieceSize(piece);
+    int count = (int) ((size + Block.SIZE - 1) / Block.SIZE);
+    List<CompletableFuture<byte[]>> hashes = new ArrayList<>(count);
+    for (int b = 0; b < count; b++) {
+      int offset = b * Block.SIZE;
+      int length = (int) Math.min(Block.SIZE, size - offset);
+      CompletableFuture<ByteBuf> read;
+      try {
+        read = store.readBlock(piece, offset, length);
+      } catch (RuntimeException e) {
+        read = CompletableFuture.failedFuture(e);
+      }
+      hashes.add(read.handle((buf, error) -> error == null ? sha1(buf) : null));
+    }
+    onLoop(
+        CompletableFuture.allOf(hashes.toArray(CompletableFuture[]::new)),
+        ignored -> {
+          if (closed) {
+            orElse.run();
+            return;
+          }
+          List<byte[]> byBlock = new ArrayList<>(count);
+          hashes.forEach(h -> byBlock.add(h.join()));
+          then.accept(byBlock);
+        },
+        orElse);
+  }
+
+  /** The SHA-1 of a block's bytes; releases the buffer. */
+  private static byte[] sha1(ByteBuf block) {
+    try {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-1");
+      digest.update(block.nioBuffer());
+      return digest.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-1", e);
+    } finally {
+      block.release();
+    }
   }
 
   private void ban(PeerId id) {
