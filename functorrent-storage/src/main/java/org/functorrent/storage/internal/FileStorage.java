@@ -571,12 +571,30 @@ public final class FileStorage extends AbstractStorage {
 
   @Override
   public CompletableFuture<PieceSet> checkExisting(VerifyListener listener) {
-    return submit(this::plan)
+    return submit(() -> plan().or(this::nothingOnDisk))
         .thenCompose(
             plan ->
                 plan.isEmpty()
                     ? verifyAll(listener)
                     : verify(plan.get().candidates(), plan.get().trusted(), listener));
+  }
+
+  /**
+   * An empty plan when no file of the torrent holds a byte (a new download): nothing to hash,
+   * rather than a look at every piece's files, each missing one an exception. Otherwise empty,
+   * and everything is checked.
+   */
+  private Optional<Plan> nothingOnDisk() {
+    try {
+      for (int key = 0; key <= partKey; key++) {
+        if ((key == partKey || !files.get(key).isPadding()) && stamp(key).size() > 0) {
+          return Optional.empty();
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty(); // let the full check meet the error
+    }
+    return Optional.of(new Plan(new BitSet(), new BitSet()));
   }
 
   private Optional<Plan> plan() throws IOException {
