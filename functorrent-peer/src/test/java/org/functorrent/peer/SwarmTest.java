@@ -91,6 +91,24 @@ class SwarmTest {
     return c.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
   }
 
+  /** A client of its own seeding {@code store} (which has every piece); returns its address. */
+  private InetSocketAddress seeder(String prefix, MemoryStore store) throws Exception {
+    PeerClient c = client(prefix);
+    InetSocketAddress address = listen(c);
+    c.addTorrent(store.metaInfo, store, store.all(), new SwarmListener() {});
+    return address;
+  }
+
+  /** A leecher of ours, its empty store and what its listener heard. */
+  private record Leecher(Swarm swarm, MemoryStore store, Events events) {}
+
+  private Leecher leecher(MetaInfo meta) {
+    MemoryStore store = new MemoryStore(meta, null, disk);
+    Events events = new Events();
+    Swarm swarm = client("-FL0001-").addTorrent(meta, store, new BitSet(), events);
+    return new Leecher(swarm, store, events);
+  }
+
   /** Records listener events. */
   static final class Events implements SwarmListener {
     final Set<Integer> verified = ConcurrentHashMap.newKeySet();
@@ -199,19 +217,12 @@ class SwarmTest {
   void aPeerThatSendsCorruptBlocksIsBannedAndTheDownloadCompletes() throws Exception {
     byte[] data = randomData(2, 1024 * 1024);
     MetaInfo meta = torrent(data, 32 * 1024);
-    PeerClient liar = client("-FX0001-");
-    InetSocketAddress liarAddress = listen(liar);
-    CorruptStore liarStore = new CorruptStore(meta, data, disk);
-    liar.addTorrent(meta, liarStore, liarStore.all(), new SwarmListener() {});
-    PeerClient honest = client("-FS0001-");
-    InetSocketAddress honestAddress = listen(honest);
-    MemoryStore honestStore = new MemoryStore(meta, data, disk);
-    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
-
-    PeerClient leecher = client("-FL0001-");
-    MemoryStore store = new MemoryStore(meta, null, disk);
-    Events events = new Events();
-    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    InetSocketAddress liarAddress = seeder("-FX0001-", new CorruptStore(meta, data, disk));
+    InetSocketAddress honestAddress = seeder("-FS0001-", new MemoryStore(meta, data, disk));
+    Leecher leecher = leecher(meta);
+    Swarm swarm = leecher.swarm();
+    MemoryStore store = leecher.store();
+    Events events = leecher.events();
     // Only the liar at first, so that it certainly fills a piece; the honest seeder after that.
     swarm.addPeers(List.of(liarAddress));
     events.firstFailure.get(30, TimeUnit.SECONDS);
@@ -255,19 +266,12 @@ class SwarmTest {
   void aLiarThatOnlySharesPiecesIsBannedByItsBlocksAndTheHonestSeederIsNot() throws Exception {
     byte[] data = randomData(5, 2 * 1024 * 1024);
     MetaInfo meta = torrent(data, 64 * 1024);
-    PeerClient liar = client("-FX0001-");
-    InetSocketAddress liarAddress = listen(liar);
-    HalfLiarStore liarStore = new HalfLiarStore(meta, data, disk);
-    liar.addTorrent(meta, liarStore, liarStore.all(), new SwarmListener() {});
-    PeerClient honest = client("-FS0001-");
-    InetSocketAddress honestAddress = listen(honest);
-    MemoryStore honestStore = new MemoryStore(meta, data, disk);
-    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
-
-    PeerClient leecher = client("-FL0001-");
-    MemoryStore store = new MemoryStore(meta, null, disk);
-    Events events = new Events();
-    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    InetSocketAddress liarAddress = seeder("-FX0001-", new HalfLiarStore(meta, data, disk));
+    InetSocketAddress honestAddress = seeder("-FS0001-", new MemoryStore(meta, data, disk));
+    Leecher leecher = leecher(meta);
+    Swarm swarm = leecher.swarm();
+    MemoryStore store = leecher.store();
+    Events events = leecher.events();
     swarm.addPeers(List.of(liarAddress, honestAddress));
     swarm.completion().get(60, TimeUnit.SECONDS);
     assertThat(store.data).isEqualTo(data);
@@ -297,18 +301,12 @@ class SwarmTest {
   void aStallingPeerDoesNotStopTheDownload() throws Exception {
     byte[] data = randomData(3, 512 * 1024 + 7);
     MetaInfo meta = torrent(data, 16 * 1024);
-    PeerClient staller = client("-FZ0001-");
-    InetSocketAddress stallerAddress = listen(staller);
     StallingStore stallerStore = new StallingStore(meta, data, disk);
-    staller.addTorrent(meta, stallerStore, stallerStore.all(), new SwarmListener() {});
-    PeerClient honest = client("-FS0001-");
-    InetSocketAddress honestAddress = listen(honest);
-    MemoryStore honestStore = new MemoryStore(meta, data, disk);
-    honest.addTorrent(meta, honestStore, honestStore.all(), new SwarmListener() {});
-
-    PeerClient leecher = client("-FL0001-");
-    MemoryStore store = new MemoryStore(meta, null, disk);
-    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new Events());
+    InetSocketAddress stallerAddress = seeder("-FZ0001-", stallerStore);
+    InetSocketAddress honestAddress = seeder("-FS0001-", new MemoryStore(meta, data, disk));
+    Leecher leecher = leecher(meta);
+    Swarm swarm = leecher.swarm();
+    MemoryStore store = leecher.store();
     swarm.addPeers(List.of(stallerAddress));
     stallerStore.firstRequest.get(30, TimeUnit.SECONDS);
     swarm.addPeers(List.of(honestAddress));
