@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +58,7 @@ public final class TorrentClient implements AutoCloseable {
   private final Executor callbacks;
   /** The executors this client made, and so shuts down; the application's are left alone. */
   private final List<ExecutorService> ownExecutors = new ArrayList<>();
+  private final OwnThreads threads = new OwnThreads();
   private final TrackerClient trackers;
   private final PeerClient peers;
   private final InetSocketAddress listenAddress;
@@ -67,13 +69,16 @@ public final class TorrentClient implements AutoCloseable {
   private TorrentClient(Builder builder) {
     group =
         new MultiThreadIoEventLoopGroup(
-            builder.networkThreads, daemonThreads("functorrent-net"), NioIoHandler.newFactory());
-    disk = builder.diskExecutor != null ? builder.diskExecutor : own(Storages.newExecutor());
+            builder.networkThreads, threads.named("functorrent-net"), NioIoHandler.newFactory());
+    disk =
+        builder.diskExecutor != null
+            ? builder.diskExecutor
+            : own(Storages.newExecutor(threads.named("functorrent-storage")));
     // Listener calls run one at a time and in order, whatever executor runs them.
     callbacks =
         builder.callbackExecutor != null
             ? MoreExecutors.newSequentialExecutor(builder.callbackExecutor)
-            : own(Executors.newSingleThreadExecutor(daemonThreads("functorrent-callbacks")));
+            : own(Executors.newSingleThreadExecutor(threads.named("functorrent-callbacks")));
     PeerId peerId = PeerId.random(builder.peerIdPrefix);
     try {
       trackers = TrackerClient.builder(group).build();
@@ -260,20 +265,42 @@ public final class TorrentClient implements AutoCloseable {
           executor.shutdownNow();
         }
       }
+      threads.awaitEnd(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       ownExecutors.forEach(ExecutorService::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }
 
-  private static ThreadFactory daemonThreads(String name) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+  /**
+   * Makes this client's threads (daemons, numbered after a name) and remembers them, so that
+   * {@link #close} returns only once each has ended, not merely once its pool has terminated
+   * (a pool's last worker is still alive for a moment after that).
+   */
+  private static final class OwnThreads {
+    private final List<Thread> made = new CopyOnWriteArrayList<>();
+
+    ThreadFactory named(String name) {
+      AtomicInteger count = new AtomicInteger();
+      return runnable -> {
+        Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+        thread.setDaemon(true);
+        made.add(thread);
+        return thread;
+      };
+    }
+
+    void awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
+      long deadline = System.nanoTime() + unit.toNanos(timeout);
+      for (Thread thread : made) {
+        long left = deadline - System.nanoTime();
+        if (left > 0 && thread != Thread.currentThread()) {
+          TimeUnit.NANOSECONDS.timedJoin(thread, left);
+        }
+      }
+    }
   }
+
 
   /**
    * Builds a client. Defaults: port 6881 on every interface, peer id prefix {@code -FJ0100-}, no

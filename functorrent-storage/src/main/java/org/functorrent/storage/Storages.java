@@ -63,14 +63,22 @@ public final class Storages {
    * functorrent-storage-N}. The caller owns it and shuts it down.
    */
   public static ExecutorService newExecutor() {
-    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     AtomicInteger count = new AtomicInteger();
-    ThreadFactory factory =
+    return newExecutor(
         runnable -> {
           Thread thread = new Thread(runnable, "functorrent-storage-" + count.incrementAndGet());
           thread.setDaemon(true);
           return thread;
-        };
-    return Executors.newFixedThreadPool(threads, factory);
+        });
   }
+
+  /**
+   * A bounded executor for storage, one thread per core (at least two), made by {@code threads}.
+   * The caller owns it and shuts it down.
+   */
+  public static ExecutorService newExecutor(ThreadFactory threads) {
+    return Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), threads);
+  }
+
 }
