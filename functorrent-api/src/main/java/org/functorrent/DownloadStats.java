@@ -20,6 +20,7 @@ import org.functorrent.tracker.TrackerStatus;
  * @param trackers the status of each tracker
  * @param wantedBytes the bytes of the pieces wanted (every piece that holds a byte of a file not
  *     skipped); {@code totalBytes} when no file is skipped
+ * @param faults what peers did wrong: bad pieces, bans, wasted bytes
  */
 public record DownloadStats(
     DownloadState state,
@@ -33,7 +34,8 @@ public record DownloadStats(
     long totalBytes,
     long bytesLeft,
     ImmutableMap<URI, TrackerStatus> trackers,
-    long wantedBytes) {
+    long wantedBytes,
+    PeerFaults faults) {
 
   /** The share of wanted bytes verified, from 0 to 1 (0 while the metadata is being fetched). */
   public double progress() {

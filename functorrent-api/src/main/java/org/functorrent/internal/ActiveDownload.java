@@ -31,6 +31,7 @@ import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
 import org.functorrent.DownloadState;
 import org.functorrent.DownloadStats;
+import org.functorrent.PeerFaults;
 import org.functorrent.TorrentFileStream;
 import org.functorrent.TorrentListener;
 import org.functorrent.metainfo.MetaInfo;
@@ -104,6 +105,7 @@ public final class ActiveDownload implements Download {
   private boolean completedOnce;
   private long baseDownloaded;
   private long baseUploaded;
+  private PeerFaults baseFaults = PeerFaults.NONE;
 
   private volatile DownloadStats snapshot;
   private volatile ImmutableList<FilePriority> priorities;
@@ -136,7 +138,7 @@ public final class ActiveDownload implements Download {
     this.snapshot =
         new DownloadStats(
             DownloadState.CHECKING, 0, 0, 0, 0, 0, 0, meta.pieceCount(), meta.totalLength(),
-            wanted, ImmutableMap.of(), wanted);
+            wanted, ImmutableMap.of(), wanted, PeerFaults.NONE);
   }
 
   /** Opens the storage and checks what is on disk, then joins the swarm. */
@@ -387,7 +389,17 @@ public final class ActiveDownload implements Download {
             meta.totalLength(),
             bytesLeft(),
             announces == null ? previous.trackers() : announces.statuses(),
-            wantedBytes());
+            wantedBytes(),
+            baseFaults.plus(faults(stats)));
+  }
+
+  private static PeerFaults faults(SwarmStats stats) {
+    return new PeerFaults(
+        stats.wastedBytes(),
+        stats.failedPieces(),
+        stats.bannedPeers(),
+        stats.nonReadingPeers(),
+        stats.timedOutBlocks());
   }
 
   /** The bytes of wanted pieces not yet verified. */
@@ -463,7 +475,8 @@ public final class ActiveDownload implements Download {
             s.totalBytes(),
             storage == null ? s.bytesLeft() : bytesLeft(),
             s.trackers(),
-            wantedBytes());
+            wantedBytes(),
+            s.faults());
   }
 
   private void fail(Throwable error) {
@@ -568,6 +581,7 @@ public final class ActiveDownload implements Download {
               update(stats);
               baseDownloaded = snapshot.downloadedBytes();
               baseUploaded = snapshot.uploadedBytes();
+              baseFaults = snapshot.faults();
               lastSwarm = null;
             },
             loop)

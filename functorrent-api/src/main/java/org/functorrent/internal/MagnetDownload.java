@@ -24,6 +24,7 @@ import org.functorrent.Download;
 import org.functorrent.DownloadOptions;
 import org.functorrent.DownloadState;
 import org.functorrent.DownloadStats;
+import org.functorrent.PeerFaults;
 import org.functorrent.TorrentFileStream;
 import org.functorrent.TorrentListener;
 import org.functorrent.common.TorrentException;
@@ -123,7 +124,7 @@ public final class MagnetDownload implements Download {
 
   private DownloadStats stats(
       DownloadState state, int peers, ImmutableMap<URI, TrackerStatus> trackers) {
-    return new DownloadStats(state, 0, 0, 0, 0, peers, 0, 0, 0, 0, trackers, 0);
+    return new DownloadStats(state, 0, 0, 0, 0, peers, 0, 0, 0, 0, trackers, 0, PeerFaults.NONE);
   }
 
   private Path savedTorrent() {
