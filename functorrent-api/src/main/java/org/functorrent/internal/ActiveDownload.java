@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -106,6 +107,8 @@ public final class ActiveDownload implements Download {
   private long baseDownloaded;
   private long baseUploaded;
   private PeerFaults baseFaults = PeerFaults.NONE;
+  /** The peers earlier swarms of this download banned; on the loop. */
+  private Set<PeerId> bannedPeers = Set.of();
 
   private volatile DownloadStats snapshot;
   private volatile ImmutableList<FilePriority> priorities;
@@ -183,6 +186,9 @@ public final class ActiveDownload implements Download {
             .peers()
             .addTorrent(meta, new StoragePieceStore(storage), verified.toBitSet(), swarmListener());
     Swarm current = swarm;
+    if (!bannedPeers.isEmpty()) {
+      current.ban(bannedPeers); // an earlier swarm's bans (paused, resumed) hold in this one
+    }
     // A new swarm picks every piece at priority 1 until told otherwise; these tasks run on its
     // loop before any peer is dialled.
     Arrays.fill(appliedPriority, (byte) NORMAL_PIECE);
@@ -570,21 +576,25 @@ public final class ActiveDownload implements Download {
   }
 
   /**
-   * Takes the last counters of {@code old} (a swarm no longer current) into the download's
-   * totals, then closes it; the future completes once it is closed, whether the counters came or
-   * not.
+   * Takes the last counters and the bans of {@code old} (a swarm no longer current) into the
+   * download's, then closes it; the future completes once it is closed, whether the counters
+   * came or not.
    */
   private CompletableFuture<Void> closeKeepingCounters(Swarm old) {
-    return old.stats()
-        .thenAcceptAsync(
-            stats -> {
-              update(stats);
-              baseDownloaded = snapshot.downloadedBytes();
-              baseUploaded = snapshot.uploadedBytes();
-              baseFaults = snapshot.faults();
-              lastSwarm = null;
-            },
-            loop)
+    CompletableFuture<Void> counters =
+        old.stats()
+            .thenAcceptAsync(
+                stats -> {
+                  update(stats);
+                  baseDownloaded = snapshot.downloadedBytes();
+                  baseUploaded = snapshot.uploadedBytes();
+                  baseFaults = snapshot.faults();
+                  lastSwarm = null;
+                },
+                loop);
+    CompletableFuture<Void> bans =
+        old.bannedPeers().thenAcceptAsync(banned -> bannedPeers = banned, loop);
+    return CompletableFuture.allOf(counters, bans)
         .handle((v, e) -> null)
         .thenCompose(v -> old.closeAsync());
   }

@@ -4,8 +4,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.functorrent.metainfo.InfoHash;
+import org.functorrent.metainfo.PeerId;
 
 /**
  * The peers of one torrent: connections, piece picking, choking, downloading and serving. Its
@@ -59,6 +61,16 @@ public interface Swarm extends AutoCloseable {
 
   /** A snapshot of the counters, taken on the swarm's event loop. */
   CompletableFuture<SwarmStats> stats();
+
+  /** The peers this swarm has banned for bad data, and those handed to {@link #ban}. */
+  CompletableFuture<Set<PeerId>> bannedPeers();
+
+  /**
+   * Bans these peers as if they had sent bad data here: they are refused, and closed if
+   * connected. For the bans of an earlier swarm of the same torrent (a paused download that
+   * resumes); they do not count in {@link SwarmStats#bannedPeers()}.
+   */
+  void ban(Collection<PeerId> peers);
 
   /**
    * Closes every connection of this swarm and removes it from its client. Idempotent; the future

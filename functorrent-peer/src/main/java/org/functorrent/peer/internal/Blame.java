@@ -143,6 +143,16 @@ final class Blame<P> {
     return toBan();
   }
 
+  /** Bans {@code peer} from outside (an earlier swarm's ban); false if it was banned already. */
+  boolean ban(P peer) {
+    return banned.add(Objects.requireNonNull(peer));
+  }
+
+  /** Every peer banned so far. */
+  Set<P> banned() {
+    return Set.copyOf(banned);
+  }
+
   boolean isBanned(P peer) {
     return banned.contains(Objects.requireNonNull(peer));
   }

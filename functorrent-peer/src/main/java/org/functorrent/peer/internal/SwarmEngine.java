@@ -88,6 +88,8 @@ public final class SwarmEngine implements Swarm {
   private final Dialer dialer;
   private final Map<InetSocketAddress, PeerEntry> known = new LinkedHashMap<>();
   private final Blame<PeerId> blame = new Blame<>();
+  /** Bans handed over by {@link #ban(Collection)}: not this swarm's doing, so not counted. */
+  private int carriedBans;
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private ScheduledFuture<?> ticker;
@@ -368,13 +370,38 @@ public final class SwarmEngine implements Swarm {
                       uploaded,
                       wasted,
                       failedPieces,
-                      blame.bannedCount(),
+                      blame.bannedCount() - carriedBans,
                       timedOutBlocks,
                       nonReadingPeers)));
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
     return f;
+  }
+
+  @Override
+  public CompletableFuture<Set<PeerId>> bannedPeers() {
+    CompletableFuture<Set<PeerId>> f = new CompletableFuture<>();
+    try {
+      loop.execute(() -> f.complete(blame.banned()));
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  @Override
+  public void ban(Collection<PeerId> peers) {
+    List<PeerId> copy = List.copyOf(peers);
+    execute(
+        () -> {
+          for (PeerId id : copy) {
+            if (blame.ban(id)) {
+              carriedBans++;
+              ban(id);
+            }
+          }
+        });
   }
 
   @Override
