@@ -36,6 +36,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.PeerId;
@@ -357,38 +358,38 @@ public final class SwarmEngine implements Swarm {
 
   @Override
   public CompletableFuture<SwarmStats> stats() {
-    CompletableFuture<SwarmStats> f = new CompletableFuture<>();
+    return fromLoop(
+        () ->
+            new SwarmStats(
+                connections.size(),
+                picker.verifiedCount(),
+                pieceCount(),
+                downloaded,
+                uploaded,
+                wasted,
+                failedPieces,
+                blame.bannedCount() - carriedBans,
+                timedOutBlocks,
+                nonReadingPeers));
+  }
+
+  /** {@code value} computed on the loop; failed if the loop is shut down. */
+  private <T> CompletableFuture<T> fromLoop(Supplier<T> value) {
+    CompletableFuture<T> f = new CompletableFuture<>();
     try {
-      loop.execute(
-          () ->
-              f.complete(
-                  new SwarmStats(
-                      connections.size(),
-                      picker.verifiedCount(),
-                      pieceCount(),
-                      downloaded,
-                      uploaded,
-                      wasted,
-                      failedPieces,
-                      blame.bannedCount() - carriedBans,
-                      timedOutBlocks,
-                      nonReadingPeers)));
+      loop.execute(() -> f.complete(value.get()));
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
     return f;
   }
 
+
   @Override
   public CompletableFuture<Set<PeerId>> bannedPeers() {
-    CompletableFuture<Set<PeerId>> f = new CompletableFuture<>();
-    try {
-      loop.execute(() -> f.complete(blame.banned()));
-    } catch (RejectedExecutionException e) {
-      f.completeExceptionally(e);
-    }
-    return f;
+    return fromLoop(blame::banned);
   }
+
 
   @Override
   public void ban(Collection<PeerId> peers) {
