@@ -107,10 +107,6 @@ final class DownloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return run(seedOnly);
-  }
-
-  private Integer run(boolean seedOnly) throws Exception {
     MagnetUri magnet = null;
     MetaInfo meta = null;
     if (TorrentInput.isMagnet(file)) {
