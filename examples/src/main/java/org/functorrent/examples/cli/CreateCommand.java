@@ -1,6 +1,7 @@
 package org.functorrent.examples.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,50 +10,55 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentCreator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code functorrent create PATH --tracker URL [--piece-size KIB] -o OUT.torrent}. */
-@Command(
-    name = "create",
-    mixinStandardHelpOptions = true,
-    description = "Creates a .torrent of a file or a directory.")
 final class CreateCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "PATH", description = "The file or directory to share.")
-  Path path;
+  static final Option<Path> PATH =
+      Option.positionalPath("PATH", "The file or directory to share.").required();
+  static final Option<String> TRACKER =
+      Option.string(
+              "-t, --tracker",
+              "URL",
+              "A tracker URL; repeat for more tiers, or give a tier as URL,URL.")
+          .repeatable();
+  static final Option<Integer> PIECE_SIZE =
+      Option.integer(
+          "--piece-size",
+          "KIB",
+          "Piece size in KiB, a power of two from 16 to 65536 (default: automatic).");
+  static final Option<Boolean> PRIVATE =
+      Option.flag("--private", "Set the private flag (peers from trackers only).");
+  static final Option<String> COMMENT = Option.string("--comment", "TEXT", "A comment.");
+  static final Option<String> WEB_SEED =
+      Option.string("--web-seed", "URL", "A web seed URL (repeatable).").repeatable();
+  static final Option<Path> OUTPUT =
+      Option.path("-o, --output", "OUT", "Where to write the .torrent.").required();
 
-  @Option(
-      names = {"-t", "--tracker"},
-      paramLabel = "URL",
-      description = "A tracker URL; repeat for more tiers, or give a tier as URL,URL.")
-  List<String> trackers = List.of();
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "create",
+          "Creates a .torrent of a file or a directory.",
+          List.of(PATH, TRACKER, PIECE_SIZE, PRIVATE, COMMENT, WEB_SEED, OUTPUT));
 
-  @Option(
-      names = "--piece-size",
-      paramLabel = "KIB",
-      description = "Piece size in KiB, a power of two from 16 to 65536 (default: automatic).")
-  Integer pieceSizeKib;
+  private final Path path;
+  private final List<String> trackers;
+  private final Integer pieceSizeKib;
+  private final boolean isPrivate;
+  private final String comment;
+  private final List<String> webSeeds;
+  private final Path output;
+  private final PrintWriter out;
 
-  @Option(names = "--private", description = "Set the private flag (peers from trackers only).")
-  boolean isPrivate;
-
-  @Option(names = "--comment", paramLabel = "TEXT", description = "A comment.")
-  String comment;
-
-  @Option(names = "--web-seed", paramLabel = "URL", description = "A web seed URL (repeatable).")
-  List<String> webSeeds = List.of();
-
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "OUT",
-      required = true,
-      description = "Where to write the .torrent.")
-  Path output;
-
-  @Spec CommandSpec spec;
+  CreateCommand(ParsedArgs args, PrintWriter out) {
+    this.path = args.get(PATH);
+    this.trackers = args.all(TRACKER);
+    this.pieceSizeKib = args.get(PIECE_SIZE);
+    this.isPrivate = args.get(PRIVATE);
+    this.comment = args.get(COMMENT);
+    this.webSeeds = args.all(WEB_SEED);
+    this.output = args.get(OUTPUT);
+    this.out = out;
+  }
 
   @Override
   public Integer call() {
@@ -73,18 +79,16 @@ final class CreateCommand implements Callable<Integer> {
     byte[] torrent = creator.create();
     MetaInfo meta = MetaInfo.parse(torrent);
     write(torrent);
-    spec.commandLine()
-        .getOut()
-        .printf(
-            "%s: %s, %d file%s, %s in %d pieces of %d KiB%ninfo_hash: %s%n",
-            output,
-            meta.name(),
-            meta.files().size(),
-            meta.files().size() == 1 ? "" : "s",
-            InfoCommand.humanSize(meta.totalLength()),
-            meta.pieceCount(),
-            meta.pieceLength() / 1024,
-            meta.infoHash().toHex());
+    out.printf(
+        "%s: %s, %d file%s, %s in %d pieces of %d KiB%ninfo_hash: %s%n",
+        output,
+        meta.name(),
+        meta.files().size(),
+        meta.files().size() == 1 ? "" : "s",
+        InfoCommand.humanSize(meta.totalLength()),
+        meta.pieceCount(),
+        meta.pieceLength() / 1024,
+        meta.infoHash().toHex());
     return 0;
   }
 

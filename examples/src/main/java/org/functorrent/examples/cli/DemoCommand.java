@@ -28,39 +28,40 @@ import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentCreator;
 import org.functorrent.tracker.TrackerServer;
 import org.functorrent.tracker.TrackerStatus;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code functorrent demo}: a whole swarm in one process on loopback (the embedded tracker, a
  * seeder and a leecher over generated data), so a new user sees the library work with no network.
  */
-@Command(
-    name = "demo",
-    mixinStandardHelpOptions = true,
-    description =
-        "Runs a tracker, a seeder and a leecher on 127.0.0.1 in this process, downloads"
-            + " generated data from one to the other and checks every byte.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--size", paramLabel = "MIB", description = "Data to share (default: 64 MiB).")
-  int sizeMib = 64;
+  static final Option<Integer> SIZE =
+      Option.integer("--size", "MIB", "Data to share (default: 64 MiB).").withDefault(64);
+  static final Option<Path> DIR =
+      Option.path(
+          "--dir", "D", "Where to put the data (default: a temporary directory, removed after).");
 
-  @Option(
-      names = "--dir",
-      paramLabel = "D",
-      description = "Where to put the data (default: a temporary directory, removed after).")
-  Path dir;
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "demo",
+          "Runs a tracker, a seeder and a leecher on 127.0.0.1 in this process, downloads"
+              + " generated data from one to the other and checks every byte.",
+          List.of(SIZE, DIR));
 
-  @Spec CommandSpec spec;
+  private final int sizeMib;
+  private final Path dir;
+  private final PrintWriter out;
+
+  DemoCommand(ParsedArgs args, PrintWriter out) {
+    this.sizeMib = args.get(SIZE);
+    this.dir = args.get(DIR);
+    this.out = out;
+  }
 
   @Override
   public Integer call() throws Exception {
     if (sizeMib < 1 || sizeMib > 65536) {
       throw new IllegalArgumentException("--size " + sizeMib + " (expected: 1 to 65536 MiB)");
     }
-    PrintWriter out = spec.commandLine().getOut();
     boolean temporary = dir == null;
     Path root = temporary ? Files.createTempDirectory("functorrent-demo") : dir;
     InetAddress loopback = InetAddress.getLoopbackAddress();

@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.functorrent.TorrentClient;
 import org.functorrent.dht.DhtOptions;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
 
 /**
  * The DHT options of the commands that run a client ({@code download}, {@code seed}, {@code info
@@ -18,34 +16,50 @@ final class DhtArgs {
   /** Nodes per IP address in the routing table when every bootstrap node is on loopback. */
   private static final int LOOPBACK_NODES_PER_IP = 1000;
 
-  @Option(
-      names = "--dht-node",
-      paramLabel = "HOST:PORT",
-      description =
-          "Turns the DHT on, bootstrapping from this node (repeatable). When every node given is"
-              + " a loopback address, the DHT talks to loopback only (a local test network).")
-  List<String> nodes = List.of();
-
-  @Option(
-      names = "--dht-port",
-      paramLabel = "P",
-      description = "With the DHT on: its UDP port (default: the listen port's number; 0: any).")
-  Integer port;
-
-  @Option(
-      names = "--dht-public",
-      description =
+  static final Option<String> NODE =
+      Option.string(
+              "--dht-node",
+              "HOST:PORT",
+              "Turns the DHT on, bootstrapping from this node (repeatable). When every node given"
+                  + " is a loopback address, the DHT talks to loopback only (a local test"
+                  + " network).")
+          .repeatable();
+  static final Option<Integer> PORT =
+      Option.integer(
+          "--dht-port",
+          "P",
+          "With the DHT on: its UDP port (default: the listen port's number; 0: any).");
+  static final Option<Boolean> PUBLIC =
+      Option.flag(
+          "--dht-public",
           "Turns the DHT on and joins the public one through its well-known routers"
-              + " (router.bittorrent.com and others): packets go to the internet.")
-  boolean publicRouters;
-
-  @Option(
-      names = "--dht-state",
-      paramLabel = "FILE",
-      description =
+              + " (router.bittorrent.com and others): packets go to the internet.");
+  static final Option<Path> STATE =
+      Option.path(
+          "--dht-state",
+          "FILE",
           "Turns the DHT on, keeping the node's id and good nodes in FILE across runs (with no"
-              + " --dht-node, it starts from the file's nodes only).")
-  Path stateFile;
+              + " --dht-node, it starts from the file's nodes only).");
+
+  private final List<String> nodes;
+  private final Integer port;
+  private final boolean publicRouters;
+  private final Path stateFile;
+
+  /** The DHT options of a command whose parameters include {@link #withOptions}'s. */
+  DhtArgs(ParsedArgs args) {
+    nodes = args.all(NODE);
+    port = args.get(PORT);
+    publicRouters = args.get(PUBLIC);
+    stateFile = args.get(STATE);
+  }
+
+  /** {@code parameters} and the DHT options. */
+  static List<Option<?>> withOptions(List<Option<?>> parameters) {
+    List<Option<?>> all = new ArrayList<>(parameters);
+    all.addAll(List.of(NODE, PORT, PUBLIC, STATE));
+    return List.copyOf(all);
+  }
 
   /** Whether any option asks for the DHT. */
   boolean requested() {
@@ -53,14 +67,14 @@ final class DhtArgs {
   }
 
   /** Gives {@code builder} the DHT options asked for, if any; {@code listenPort} as given. */
-  void apply(TorrentClient.Builder builder, int listenPort, CommandLine commandLine) {
+  void apply(TorrentClient.Builder builder, int listenPort) {
     if (!requested()) {
       return;
     }
     List<InetSocketAddress> bootstrap = new ArrayList<>();
     boolean allLoopback = !nodes.isEmpty();
     for (String node : nodes) {
-      InetSocketAddress a = DownloadCommand.parsePeer(commandLine, node, "--dht-node");
+      InetSocketAddress a = DownloadCommand.parsePeer(node, "--dht-node");
       allLoopback &= a.getAddress().isLoopbackAddress();
       bootstrap.add(a);
     }
@@ -70,8 +84,7 @@ final class DhtArgs {
     }
     int udpPort = port != null ? port : listenPort;
     if (udpPort < 0 || udpPort > 65535) {
-      throw new CommandLine.ParameterException(
-          commandLine, "--dht-port " + udpPort + ": expected 0 to 65535");
+      throw new UsageException("--dht-port " + udpPort + ": expected 0 to 65535");
     }
     DhtOptions options =
         DhtOptions.defaults()

@@ -27,100 +27,108 @@ import org.functorrent.metainfo.MagnetUri;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.storage.FilePriority;
 import org.functorrent.tracker.TrackerStatus;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code functorrent [download] [FILE|-|MAGNET] [--dir D] [--port P] [--peer HOST:PORT]...
- * [--seed] [--dht-node HOST:PORT]... [--dht-port P] [--dht-public] [--dht-state FILE]}.
+ * [--seed] [--dht-node HOST:PORT]... [--dht-port P] [--dht-public] [--dht-state FILE]}; also
+ * {@code functorrent seed}, which takes the same options.
  */
-@Command(
-    name = "download",
-    mixinStandardHelpOptions = true,
-    description = "Downloads a torrent; exits once every piece is verified (or seeds with --seed).")
 final class DownloadCommand implements Callable<Integer> {
-  @Parameters(
-      arity = "0..1",
-      paramLabel = "FILE",
-      description =
-          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.")
-  String file;
+  static final Option<String> FILE =
+      Option.positional(
+          "FILE",
+          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.");
+  static final Option<Path> DIR =
+      Option.path("--dir", "D", "Where files go (default: here).").withDefault(Path.of(""));
+  static final Option<Integer> PORT =
+      Option.integer("--port", "P", "Listen port (default: 6881; 0: any).").withDefault(6881);
+  static final Option<String> BIND =
+      Option.string("--bind", "ADDR", "Address to listen on (default: every interface).");
+  static final Option<String> PEER =
+      Option.string(
+              "--peer", "HOST:PORT", "A peer to connect to besides the trackers' (repeatable).")
+          .repeatable();
+  static final Option<Boolean> NO_TRACKERS =
+      Option.flag("--no-trackers", "Do not announce to the torrent's trackers.");
+  static final Option<Boolean> SEED =
+      Option.flag("--seed", "Keep seeding after the download completes.");
+  static final Option<Integer> ONLY_FILE =
+      Option.integer(
+              "--file",
+              "N",
+              "Download only these files, by index as 'info' lists them (repeatable).")
+          .repeatable();
+  static final Option<Integer> SKIP_FILE =
+      Option.integer(
+              "--skip",
+              "N",
+              "Do not download this file, by index as 'info' lists them (repeatable).")
+          .repeatable();
 
-  @Option(names = "--dir", paramLabel = "D", description = "Where files go (default: here).")
-  Path dir = Path.of("");
+  /** The parameters of download and seed. */
+  static final List<Option<?>> PARAMETERS =
+      DhtArgs.withOptions(
+          List.of(FILE, DIR, PORT, BIND, PEER, NO_TRACKERS, SEED, ONLY_FILE, SKIP_FILE));
 
-  @Option(names = "--port", paramLabel = "P", description = "Listen port (default: 6881; 0: any).")
-  int port = 6881;
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "download",
+          "Downloads a torrent; exits once every piece is verified (or seeds with --seed).",
+          PARAMETERS);
 
-  @Option(
-      names = "--bind",
-      paramLabel = "ADDR",
-      description = "Address to listen on (default: every interface).")
-  String bind;
+  private final String file;
+  private final Path dir;
+  private final int port;
+  private final String bind;
+  private final List<String> peers;
+  private final boolean noTrackers;
+  private final boolean seed;
+  private final List<Integer> onlyFiles;
+  private final List<Integer> skipFiles;
+  private final DhtArgs dht;
+  private final PrintWriter out;
+  private final boolean seedOnly;
 
-  @Option(
-      names = "--peer",
-      paramLabel = "HOST:PORT",
-      description = "A peer to connect to besides the trackers' (repeatable).")
-  List<String> peers = List.of();
-
-  @Option(names = "--no-trackers", description = "Do not announce to the torrent's trackers.")
-  boolean noTrackers;
-
-  @Option(names = "--seed", description = "Keep seeding after the download completes.")
-  boolean seed;
-
-  @Option(
-      names = "--file",
-      paramLabel = "N",
-      description = "Download only these files, by index as 'info' lists them (repeatable).")
-  List<Integer> onlyFiles = List.of();
-
-  @Option(
-      names = "--skip",
-      paramLabel = "N",
-      description = "Do not download this file, by index as 'info' lists them (repeatable).")
-  List<Integer> skipFiles = List.of();
-
-  @Mixin DhtArgs dht = new DhtArgs();
-
-  @Spec CommandSpec spec;
+  /** The command for {@code args}, writing to {@code out}; {@code seedOnly} for {@code seed}. */
+  DownloadCommand(ParsedArgs args, PrintWriter out, boolean seedOnly) {
+    this.file = args.get(FILE);
+    this.dir = args.get(DIR);
+    this.port = args.get(PORT);
+    this.bind = args.get(BIND);
+    this.peers = args.all(PEER);
+    this.noTrackers = args.get(NO_TRACKERS);
+    this.seed = args.get(SEED);
+    this.onlyFiles = args.all(ONLY_FILE);
+    this.skipFiles = args.all(SKIP_FILE);
+    this.dht = new DhtArgs(args);
+    this.out = out;
+    this.seedOnly = seedOnly;
+  }
 
   @Override
   public Integer call() throws Exception {
-    return run(false);
-  }
-
-  Integer run(boolean seedOnly) throws Exception {
     MagnetUri magnet = null;
     MetaInfo meta = null;
     if (TorrentInput.isMagnet(file)) {
       magnet = MagnetUri.parse(file);
       if (!onlyFiles.isEmpty() || !skipFiles.isEmpty()) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
+        throw new UsageException(
             "--file and --skip need the file list, which a magnet link does not have (expected:"
                 + " 'info MAGNET --fetch -o' gives a .torrent to select from)");
       }
     } else {
-      meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+      meta = TorrentInput.parse(file, System.in);
     }
     List<InetSocketAddress> peerAddresses = new ArrayList<>();
     for (String peer : peers) {
       peerAddresses.add(parsePeer(peer));
     }
     List<FilePriority> priorities = meta == null ? List.of() : priorities(meta);
-    PrintWriter out = spec.commandLine().getOut();
     TorrentClient.Builder builder = TorrentClient.builder().listenPort(port);
     if (bind != null) {
       builder.bindAddress(InetAddress.getByName(bind));
     }
-    dht.apply(builder, port, spec.commandLine());
+    dht.apply(builder, port);
     TorrentClient client = builder.build();
     // Ctrl-C (or SIGTERM) closes the client: trackers hear "stopped", files are flushed.
     Thread closeOnExit = new Thread(client::close, "functorrent-interrupted");
@@ -220,39 +228,32 @@ final class DownloadCommand implements Callable<Integer> {
 
   private void checkFileIndex(String option, int index, int files) {
     if (index < 0 || index >= files) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
+      throw new UsageException(
           option + " " + index + ": no such file (expected: 0 to " + (files - 1) + ")");
     }
   }
 
-  private InetSocketAddress parsePeer(String peer) {
-    return parsePeer(spec.commandLine(), peer);
+  static InetSocketAddress parsePeer(String peer) {
+    return parsePeer(peer, "--peer");
   }
 
-  static InetSocketAddress parsePeer(CommandLine commandLine, String peer) {
-    return parsePeer(commandLine, peer, "--peer");
-  }
-
-  static InetSocketAddress parsePeer(CommandLine commandLine, String peer, String option) {
+  /** {@code HOST:PORT} (or {@code [v6]:PORT}) as the value of {@code option}. */
+  static InetSocketAddress parsePeer(String peer, String option) {
     int colon = peer.lastIndexOf(':');
     if (colon <= 0 || colon == peer.length() - 1) {
-      throw new CommandLine.ParameterException(
-          commandLine, option + " " + peer + ": expected HOST:PORT");
+      throw new UsageException(option + " " + peer + ": expected HOST:PORT");
     }
     String host = peer.substring(0, colon).replace("[", "").replace("]", "");
     int peerPort;
     try {
       peerPort = Integer.parseInt(peer.substring(colon + 1));
     } catch (NumberFormatException e) {
-      throw new CommandLine.ParameterException(
-          commandLine, option + " " + peer + ": the port is not a number");
+      throw new UsageException(option + " " + peer + ": the port is not a number");
     }
     try {
       return new InetSocketAddress(InetAddress.getByName(host), peerPort);
     } catch (UnknownHostException | IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          commandLine, option + " " + peer + ": " + e.getMessage());
+      throw new UsageException(option + " " + peer + ": " + e.getMessage());
     }
   }
 

@@ -6,37 +6,36 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.functorrent.common.TorrentException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-/** The {@code functorrent} program: its subcommands, and how it reports errors. */
-@Command(
-    name = "functorrent",
-    mixinStandardHelpOptions = true,
-    versionProvider = Version.class,
-    description = "A BitTorrent client built on the FuncTorrent library.",
-    subcommands = {
-      DownloadCommand.class,
-      SeedCommand.class,
-      InfoCommand.class,
-      CreateCommand.class,
-      TrackerCommand.class,
-      DemoCommand.class
-    })
-public final class FuncTorrentCommand implements Runnable {
+/**
+ * The {@code functorrent} program: its subcommands, and how it reports errors. Its command-line
+ * parser is {@link CommandSpec}; each subcommand declares its {@link Option}s.
+ */
+public final class FuncTorrentCommand {
   /** Exit status for bad input (a broken file, an unreadable path): the user can fix it. */
   static final int EXIT_FAILURE = 1;
 
-  /** Exit status for a command line picocli could not parse. */
+  /** Exit status for a command line the program could not use. */
   static final int EXIT_USAGE = 2;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "functorrent",
+          "A BitTorrent client built on the FuncTorrent library.",
+          List.of(),
+          List.of(
+              DownloadCommand.SPEC,
+              SeedCommand.SPEC,
+              InfoCommand.SPEC,
+              CreateCommand.SPEC,
+              TrackerCommand.SPEC,
+              DemoCommand.SPEC));
 
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed");
-  }
+  private FuncTorrentCommand() {}
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -44,47 +43,82 @@ public final class FuncTorrentCommand implements Runnable {
 
   /** Runs the program with {@code args}, writing to {@code out} and {@code err}. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine commandLine = new CommandLine(new FuncTorrentCommand());
-    commandLine.setOut(out);
-    commandLine.setErr(err);
-    commandLine.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
-    commandLine.setParameterExceptionHandler(
-        (e, a) -> {
-          err.println("functorrent: " + e.getMessage());
-          err.println("Try 'functorrent " + subcommandName(e.getCommandLine()) + "--help'.");
-          return EXIT_USAGE;
-        });
-    commandLine.setExecutionExceptionHandler(
-        (e, cmd, parseResult) -> {
-          err.println("functorrent: " + oneLine(e));
-          return EXIT_FAILURE;
-        });
-    return commandLine.execute(withDefaultSubcommand(args, commandLine));
+    List<String> line = withDefaultSubcommand(args);
+    CommandSpec current = SPEC;
+    try {
+      ParsedArgs program = SPEC.parse(line, 0);
+      List<ParsedArgs> parsed = new ArrayList<>(List.of(program));
+      if (program.subcommand() != null) {
+        current = program.subcommand();
+        parsed.add(current.parse(line, program.subcommandIndex()));
+      }
+      for (ParsedArgs p : parsed) {
+        if (p.helpRequested()) {
+          String path = p.command() == SPEC ? SPEC.name() : SPEC.name() + " " + p.command().name();
+          out.print(HelpText.of(p.command(), path));
+          out.flush();
+          return 0;
+        }
+        if (p.versionRequested()) {
+          out.println(Version.text());
+          return 0;
+        }
+      }
+      for (ParsedArgs p : parsed) {
+        p.checkComplete();
+      }
+      if (current == SPEC) {
+        throw new UsageException("a subcommand is needed");
+      }
+      return command(parsed.get(1), out).call();
+    } catch (UsageException e) {
+      err.println("functorrent: " + e.getMessage());
+      err.println("Try 'functorrent " + (current == SPEC ? "" : current.name() + " ") + "--help'.");
+      return EXIT_USAGE;
+    } catch (Exception e) {
+      err.println("functorrent: " + oneLine(e));
+      return EXIT_FAILURE;
+    }
+  }
+
+  /** The subcommand that {@code args} are for, ready to run. */
+  private static Callable<Integer> command(ParsedArgs args, PrintWriter out) {
+    switch (args.command().name()) {
+      case "download":
+        return new DownloadCommand(args, out, false);
+      case "seed":
+        return new DownloadCommand(args, out, true);
+      case "info":
+        return new InfoCommand(args, out);
+      case "create":
+        return new CreateCommand(args, out);
+      case "tracker":
+        return new TrackerCommand(args, out);
+      case "demo":
+        return new DemoCommand(args, out);
+      default:
+        throw new IllegalStateException("no such subcommand: " + args.command().name());
+    }
   }
 
   /**
    * {@code functorrent FILE} and {@code cat FILE | functorrent} download, as the original
    * FuncTorrent did: without a subcommand, the arguments are the download command's.
    */
-  private static String[] withDefaultSubcommand(String[] args, CommandLine commandLine) {
+  private static List<String> withDefaultSubcommand(String[] args) {
     boolean help =
         args.length > 0
             && (args[0].equals("-h") || args[0].equals("--help") || args[0].equals("-V")
                 || args[0].equals("--version"));
-    if (help || (args.length > 0 && commandLine.getSubcommands().containsKey(args[0]))) {
-      return args;
+    List<String> line = new ArrayList<>(List.of(args));
+    if (help || (args.length > 0 && SPEC.subcommand(args[0]) != null)) {
+      return line;
     }
     if (args.length == 0 && System.console() != null) {
-      return args;
+      return line;
     }
-    String[] download = new String[args.length + 1];
-    download[0] = "download";
-    System.arraycopy(args, 0, download, 1, args.length);
-    return download;
-  }
-
-  private static String subcommandName(CommandLine commandLine) {
-    return commandLine.getParent() == null ? "" : commandLine.getCommandName() + " ";
+    line.add(0, DownloadCommand.SPEC.name());
+    return line;
   }
 
   /** The message of a failure the user can act on: typed errors say what and where. */

@@ -25,81 +25,80 @@ import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.MagnetUri;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.metainfo.TorrentFile;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code functorrent info FILE|-|MAGNET [--fetch]}: what a {@code .torrent} or a magnet link
  * holds.
  */
-@Command(
-    name = "info",
-    mixinStandardHelpOptions = true,
-    description =
-        "Shows what a .torrent file holds: name, info-hash, pieces, files, trackers; or what a"
-            + " magnet link says, and with --fetch the metadata its peers give.")
 final class InfoCommand implements Callable<Integer> {
-  @Parameters(
-      arity = "0..1",
-      paramLabel = "FILE",
-      description =
-          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.")
-  String file;
+  static final Option<String> FILE =
+      Option.positional(
+          "FILE",
+          "The .torrent file, or a magnet link (quoted); '-' or nothing reads standard input.");
+  static final Option<Boolean> JSON = Option.flag("--json", "Machine-readable output.");
+  static final Option<Boolean> FETCH =
+      Option.flag("--fetch", "For a magnet link: fetch the metadata from its peers and show it.");
+  static final Option<Path> OUTPUT =
+      Option.path(
+          "-o, --output",
+          "OUT.torrent",
+          "With --fetch: also save the metadata as a .torrent file.");
+  static final Option<Integer> PORT =
+      Option.integer("--port", "P", "With --fetch: listen port (0: any).").withDefault(0);
+  static final Option<String> BIND =
+      Option.string("--bind", "ADDR", "With --fetch: listen address.");
+  static final Option<String> PEER =
+      Option.string(
+              "--peer", "HOST:PORT", "With --fetch: a peer to ask besides the link's (repeatable).")
+          .repeatable();
+  static final Option<Integer> TIMEOUT =
+      Option.integer(
+              "--timeout",
+              "S",
+              "With --fetch: give up after this many seconds (default: 120).")
+          .withDefault(120);
 
-  @Option(names = "--json", description = "Machine-readable output.")
-  boolean json;
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "info",
+          "Shows what a .torrent file holds: name, info-hash, pieces, files, trackers; or what a"
+              + " magnet link says, and with --fetch the metadata its peers give.",
+          DhtArgs.withOptions(List.of(FILE, JSON, FETCH, OUTPUT, PORT, BIND, PEER, TIMEOUT)));
 
-  @Option(
-      names = "--fetch",
-      description = "For a magnet link: fetch the metadata from its peers and show it.")
-  boolean fetch;
+  private final String file;
+  private final boolean json;
+  private final boolean fetch;
+  private final Path output;
+  private final int port;
+  private final String bind;
+  private final List<String> peers;
+  private final int timeoutSeconds;
+  private final DhtArgs dht;
+  private final PrintWriter out;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "OUT.torrent",
-      description = "With --fetch: also save the metadata as a .torrent file.")
-  Path output;
-
-  @Option(names = "--port", paramLabel = "P", description = "With --fetch: listen port (0: any).")
-  int port;
-
-  @Option(names = "--bind", paramLabel = "ADDR", description = "With --fetch: listen address.")
-  String bind;
-
-  @Option(
-      names = "--peer",
-      paramLabel = "HOST:PORT",
-      description = "With --fetch: a peer to ask besides the link's (repeatable).")
-  List<String> peers = List.of();
-
-  @Option(
-      names = "--timeout",
-      paramLabel = "S",
-      description = "With --fetch: give up after this many seconds (default: 120).")
-  int timeoutSeconds = 120;
-
-  @Mixin DhtArgs dht = new DhtArgs();
-
-  @Spec CommandSpec spec;
+  InfoCommand(ParsedArgs args, PrintWriter out) {
+    this.file = args.get(FILE);
+    this.json = args.get(JSON);
+    this.fetch = args.get(FETCH);
+    this.output = args.get(OUTPUT);
+    this.port = args.get(PORT);
+    this.bind = args.get(BIND);
+    this.peers = args.all(PEER);
+    this.timeoutSeconds = args.get(TIMEOUT);
+    this.dht = new DhtArgs(args);
+    this.out = out;
+  }
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
     if (!TorrentInput.isMagnet(file) && (fetch || output != null)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--fetch and -o are for magnet links (expected: magnet:?...)");
+      throw new UsageException("--fetch and -o are for magnet links (expected: magnet:?...)");
     }
     if (dht.requested() && !fetch) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "the --dht options need --fetch");
+      throw new UsageException("the --dht options need --fetch");
     }
     if (output != null && !fetch) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-o needs --fetch");
+      throw new UsageException("-o needs --fetch");
     }
     MetaInfo meta;
     if (TorrentInput.isMagnet(file)) {
@@ -121,7 +120,7 @@ final class InfoCommand implements Callable<Integer> {
         }
       }
     } else {
-      meta = TorrentInput.parse(file, spec.commandLine(), System.in);
+      meta = TorrentInput.parse(file, System.in);
     }
     if (json) {
       out.println(Json.write(toMap(meta)));
@@ -135,13 +134,13 @@ final class InfoCommand implements Callable<Integer> {
   private MetaInfo fetch(MagnetUri magnet) throws Exception {
     List<InetSocketAddress> peerAddresses = new ArrayList<>();
     for (String peer : peers) {
-      peerAddresses.add(DownloadCommand.parsePeer(spec.commandLine(), peer));
+      peerAddresses.add(DownloadCommand.parsePeer(peer));
     }
     TorrentClient.Builder builder = TorrentClient.builder().listenPort(port);
     if (bind != null) {
       builder.bindAddress(InetAddress.getByName(bind));
     }
-    dht.apply(builder, port, spec.commandLine());
+    dht.apply(builder, port);
     Path scratch = Files.createTempDirectory("functorrent-info");
     try (TorrentClient client = builder.build()) {
       Torrent torrent =

@@ -1,21 +1,16 @@
 package org.functorrent.examples.cli;
 
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+/**
+ * {@code functorrent seed FILE --dir D [--port P]}: checks the data, then serves it. It takes the
+ * download command's parameters and runs as {@link DownloadCommand} with seeding on.
+ */
+final class SeedCommand {
+  static final CommandSpec SPEC =
+      new CommandSpec(
+          "seed",
+          "Checks the data in --dir against the torrent and seeds it until stopped (Ctrl-C);"
+              + " missing pieces are downloaded first.",
+          DownloadCommand.PARAMETERS);
 
-/** {@code functorrent seed FILE --dir D [--port P]}: checks the data, then serves it. */
-@Command(
-    name = "seed",
-    mixinStandardHelpOptions = true,
-    description =
-        "Checks the data in --dir against the torrent and seeds it until stopped (Ctrl-C);"
-            + " missing pieces are downloaded first.")
-final class SeedCommand implements Callable<Integer> {
-  @Mixin DownloadCommand download;
-
-  @Override
-  public Integer call() throws Exception {
-    return download.run(true);
-  }
+  private SeedCommand() {}
 }

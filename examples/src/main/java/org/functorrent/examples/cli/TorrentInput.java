@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import org.functorrent.bencode.BencodeDecoder;
 import org.functorrent.common.TorrentException;
 import org.functorrent.metainfo.MetaInfo;
-import picocli.CommandLine;
 
 /** Where a command reads a {@code .torrent} from: a file, or standard input for "-" or nothing. */
 final class TorrentInput {
@@ -23,8 +22,8 @@ final class TorrentInput {
    * Reads and parses the torrent; a broken one fails with a message that starts with where it
    * came from (the file name, or "standard input").
    */
-  static MetaInfo parse(String file, CommandLine commandLine, InputStream stdin) {
-    byte[] bytes = read(file, commandLine, stdin);
+  static MetaInfo parse(String file, InputStream stdin) {
+    byte[] bytes = read(file, stdin);
     try {
       return MetaInfo.parse(bytes);
     } catch (TorrentException e) {
@@ -33,11 +32,11 @@ final class TorrentInput {
     }
   }
 
-  static byte[] read(String file, CommandLine commandLine, InputStream stdin) {
+  static byte[] read(String file, InputStream stdin) {
     if (file == null || file.equals("-")) {
       if (file == null && System.console() != null) {
-        throw new CommandLine.ParameterException(
-            commandLine, "a .torrent file is needed (or '-' or a pipe for standard input)");
+        throw new UsageException(
+            "a .torrent file is needed (or '-' or a pipe for standard input)");
       }
       try {
         byte[] bytes = stdin.readNBytes(BencodeDecoder.DEFAULT_MAX_INPUT_BYTES + 1);

@@ -1,12 +1,12 @@
 package org.functorrent.examples.cli;
 
-import picocli.CommandLine.IVersionProvider;
-
 /** The version from the jar's manifest (set by Maven), or "development" when run from classes. */
-final class Version implements IVersionProvider {
-  @Override
-  public String[] getVersion() {
+final class Version {
+  private Version() {}
+
+  /** What {@code --version} prints. */
+  static String text() {
     String version = Version.class.getPackage().getImplementationVersion();
-    return new String[] {"functorrent " + (version == null ? "development" : version)};
+    return "functorrent " + (version == null ? "development" : version);
   }
 }

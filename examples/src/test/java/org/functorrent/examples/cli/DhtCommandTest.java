@@ -59,11 +59,24 @@ class DhtCommandTest {
     return "127.0.0.1:" + bootstrap.localAddress().orElseThrow().getPort();
   }
 
-  /** Our seeder in this JVM, with no tracker, announcing itself on the DHT. */
+  /**
+   * Our seeder in this JVM, with no tracker, announcing itself on the DHT; returns once the
+   * bootstrap node stores its announce. Else the command's first get_peers could run before it
+   * and find nobody, and a lookup that found nobody is retried only after a minute, which is as
+   * long as the command waits: the test failed whenever a warm JVM (other test classes run
+   * first) started the command quickly enough.
+   */
   private void seed() throws Exception {
     seeder.seed(
         OneFileSeeder.loopbackClient()
             .dht(loopback().withBootstrapNodes(List.of(bootstrap.localAddress().orElseThrow()))));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (bootstrap.stats().storedPeers() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the seeder's DHT announce never reached " + bootstrap);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private String magnet() {
