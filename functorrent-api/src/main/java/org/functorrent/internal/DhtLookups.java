@@ -29,8 +29,12 @@ final class DhtLookups {
   static final Duration DOWNLOADING_LOOKUP = Duration.ofMinutes(5);
   static final Duration SEEDING_LOOKUP = Duration.ofMinutes(15);
   static final Duration ANNOUNCE = Duration.ofMinutes(20);
-  /** After a lookup that found nobody (a swarm not announced yet, a young routing table). */
+  /**
+   * After lookups that found nobody (a swarm not announced yet, a young routing table): the
+   * first retry comes after {@link #FIRST_RETRY}, each next one after twice as long, up to this.
+   */
   static final Duration RETRY = Duration.ofMinutes(1);
+  static final Duration FIRST_RETRY = Duration.ofSeconds(10);
   private static final long CHECK_SECONDS = 10;
 
   private final DhtNode dht;
@@ -46,6 +50,8 @@ final class DhtLookups {
   private boolean running;
   /** Whether the last operation found a peer: if not, the next lookup comes sooner. */
   private boolean foundAny = true;
+  /** Operations in a row that found nobody. */
+  private int emptyInARow;
   private boolean closed;
   private long lastLookup;
   private long lastAnnounce;
@@ -117,7 +123,9 @@ final class DhtLookups {
       return;
     }
     Duration interval =
-        seeding.getAsBoolean() ? SEEDING_LOOKUP : foundAny ? DOWNLOADING_LOOKUP : RETRY;
+        seeding.getAsBoolean()
+            ? SEEDING_LOOKUP
+            : foundAny ? DOWNLOADING_LOOKUP : retryAfter(emptyInARow);
     if (!lookedUp || now - lastLookup >= interval.toNanos()) {
       lookedUp = true;
       lastLookup = now;
@@ -134,8 +142,18 @@ final class DhtLookups {
       } else {
         log.debug("{}: DHT {} done: {}", infoHash, what, result);
       }
-      onLoop(() -> running = false);
+      onLoop(
+          () -> {
+            running = false;
+            emptyInARow = foundAny ? 0 : emptyInARow + 1;
+          });
     });
+  }
+
+  /** How long to wait after {@code empty} operations in a row found nobody. */
+  static Duration retryAfter(int empty) {
+    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(Math.max(empty - 1, 0), 16));
+    return wait.compareTo(RETRY) < 0 ? wait : RETRY;
   }
 
   /** Runs on the DHT node's callback executor. */
