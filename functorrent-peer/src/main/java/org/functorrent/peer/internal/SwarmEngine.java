@@ -13,6 +13,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -384,12 +386,10 @@ public final class SwarmEngine implements Swarm {
     return f;
   }
 
-
   @Override
   public CompletableFuture<Set<PeerId>> bannedPeers() {
     return fromLoop(blame::banned);
   }
-
 
   @Override
   public void ban(Collection<PeerId> peers) {
@@ -839,7 +839,10 @@ public final class SwarmEngine implements Swarm {
       } catch (RuntimeException e) {
         read = CompletableFuture.failedFuture(e);
       }
-      hashes.add(read.handle((buf, error) -> error == null ? sha1(buf) : null));
+      // A block that cannot be read or hashed judges nobody: null, never a failed future, so
+      // that the piece always leaves quarantine.
+      hashes.add(
+          read.handle((buf, error) -> error == null ? sha1(buf) : null).exceptionally(e -> null));
     }
     onLoop(
         CompletableFuture.allOf(hashes.toArray(CompletableFuture[]::new)),
@@ -858,10 +861,10 @@ public final class SwarmEngine implements Swarm {
   /** The SHA-1 of a block's bytes; releases the buffer. */
   private static byte[] sha1(ByteBuf block) {
     try {
-      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-1");
+      MessageDigest digest = MessageDigest.getInstance("SHA-1");
       digest.update(block.nioBuffer());
       return digest.digest();
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-1", e);
     } finally {
       block.release();
