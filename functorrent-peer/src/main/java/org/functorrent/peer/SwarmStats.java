@@ -28,21 +28,6 @@ public record SwarmStats(
     long timedOutBlocks,
     int nonReadingPeers) {
 
-  /** A snapshot without {@link #nonReadingPeers()} (none). */
-  public SwarmStats(
-      int connectedPeers,
-      int verifiedPieces,
-      int pieceCount,
-      long downloadedBytes,
-      long uploadedBytes,
-      long wastedBytes,
-      int failedPieces,
-      int bannedPeers,
-      long timedOutBlocks) {
-    this(connectedPeers, verifiedPieces, pieceCount, downloadedBytes, uploadedBytes, wastedBytes,
-        failedPieces, bannedPeers, timedOutBlocks, 0);
-  }
-
   /** Whether every piece is verified. */
   public boolean isComplete() {
     return verifiedPieces == pieceCount;
