@@ -501,20 +501,13 @@ public final class PiecePicker<P> {
     return p == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(p.senders));
   }
 
-  /** The piece failed its hash check: start it again; returns the peers that sent its blocks. */
-  public List<P> pieceFailed(int piece) {
-    Partial<P> p = partials.remove(piece);
+  /**
+   * The piece failed its hash check: start it again. Who sent its blocks is {@link
+   * #blockSenders}, asked before this.
+   */
+  public void pieceFailed(int piece) {
+    partials.remove(piece);
     unstarted.set(piece, needed(piece));
-    if (p == null) {
-      return List.of();
-    }
-    List<P> senders = new ArrayList<>();
-    for (P s : p.senders) {
-      if (s != null) {
-        senders.add(s);
-      }
-    }
-    return senders;
   }
 
   /** Pieces started and not yet verified. */

@@ -161,7 +161,8 @@ class PiecePickerTest {
     assertThat(p.blockWritten(blocks.get(1))).isFalse();
     assertThat(p.blockWritten(blocks.get(2))).isFalse();
     assertThat(p.blockWritten(blocks.get(3))).isTrue();
-    assertThat(p.pieceFailed(0)).containsExactly("A", "A", "B", "A");
+    assertThat(p.blockSenders(0)).containsExactly("A", "A", "B", "A");
+    p.pieceFailed(0);
     assertThat(p.pick(all(1), 4, b -> false)).as("downloaded again").isEqualTo(blocks);
     for (Block b : blocks) {
       p.blockReceived(b, "C");
@@ -199,7 +200,7 @@ class PiecePickerTest {
         .containsExactly(first.get(0), first.get(2), first.get(3));
     assertThat(p.isReceived(first.get(1))).isTrue();
     assertThat(p.blockWritten(first.get(1))).isFalse();
-    assertThat(p.pieceFailed(second.get(0).piece()))
+    assertThat(p.blockSenders(second.get(0).piece()))
         .as("the piece being verified still names the liar")
         .containsExactly("liar", "honest", "honest", "honest");
   }
@@ -403,8 +404,8 @@ class PiecePickerTest {
             p.setHave(resumed);
           }
           case 2 -> {
-            List<String> ignored = p.pieceFailed(piece);
-            assertThat(ignored).isNotNull();
+            assertThat(p.blockSenders(piece)).isNotNull();
+            p.pieceFailed(piece);
           }
           default -> {
             BitSet peer = peers[random.nextInt(peers.length)];
