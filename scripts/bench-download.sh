@@ -10,7 +10,10 @@
 # medians [min-max] and the ratios ours/libtorrent and ours/aria2.
 # Needs: JDK 17, Maven, and the Debian packages the interop tests use (scripts/install-test-clients.sh).
 # Env: BENCH_DIR (default /tmp/functorrent-bench); CLIENTS (default "functorrent libtorrent aria2",
-# any subset, in the order to run); FT_JAVA_OPTS (JVM options of our program, e.g. -Xmx64m).
+# any subset, in the order to run); FT_JAVA_OPTS (JVM options of our program, e.g. -Xmx64m);
+# WARM_ROUNDS (default 0: none; else at least 4): after the interleaved runs the library downloads
+# the torrent that many times in one JVM (benchmarks' WarmDownload, as an application that embeds
+# it runs), and rounds 4 and later are reported as the warm figure.
 # Our program runs through its launcher, ./functorrent, as users run it (FUNCTORRENT_CDS=off
 # runs it without the launcher's class-data archive).
 set -euo pipefail
@@ -91,12 +94,26 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 rm -rf "$B/out"
 
+# The library in a warm JVM, as an application that embeds it runs: WarmDownload downloads the
+# torrent WARM_ROUNDS times in one JVM from the same seeder (after the interleaved runs above).
+WARM="$B/warm.tsv"
+rm -f "$WARM"
+if [ "${WARM_ROUNDS:-0}" -gt 0 ]; then
+  [ "$WARM_ROUNDS" -ge 4 ] || { echo "bench: WARM_ROUNDS must be at least 4 (3 warm-up rounds)" >&2; exit 1; }
+  mvn -q -B -f "$root/pom.xml" -DskipTests -pl benchmarks -am package >&2
+  java -cp "$root/benchmarks/target/benchmarks.jar" org.functorrent.benchmarks.WarmDownload \
+    "$B/bench.torrent" "$WARM_ROUNDS" "$B/warm" > "$B/warm.log" 2>&1 \
+    || { echo "bench: WarmDownload failed (see $B/warm.log)" >&2; exit 1; }
+  sed -n 's/^round \([0-9]*\): \([0-9.]*\) s, \([0-9.]*\) CPU s.*/\1\t\2\t\3/p' "$B/warm.log" > "$WARM"
+fi
+
 echo
 echo "$SIZE MiB in $FILES file(s), ${PIECE_KIB} KiB pieces, $ROUNDS rounds${FT_JAVA_OPTS:+, functorrent with $FT_JAVA_OPTS}; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
-"$PY" - "$RES" "$SIZE" <<'PY'
-import csv, statistics, sys
+"$PY" - "$RES" "$SIZE" "$WARM" <<'PY'
+import csv, os, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter='\t'))
 size = float(sys.argv[2])
+warm = [l.split('\t') for l in open(sys.argv[3])] if os.path.exists(sys.argv[3]) else []
 def col(c, k): return [float(r[k]) for r in rows if r['client'] == c]
 def fmt(v): return '%.2f [%.2f-%.2f]' % (statistics.median(v), min(v), max(v))
 print('| leecher | wall s | MiB/s | CPU s | peak RSS MiB |')
@@ -112,4 +129,14 @@ ours = statistics.median(col('functorrent', 'wall_s'))
 for other in [c for c in present if c != 'functorrent']:
     print('\nwall time ours / %s: %.2f' % (other, ours / statistics.median(col(other, 'wall_s'))), end='')
 print()
+if warm:
+    w = [float(r[1]) for r in warm[3:]]
+    c = [float(r[2]) for r in warm[3:]]
+    print('\nthe library in one warm JVM (WarmDownload, rounds 4-%d of %d; round 1 took %s s, %s CPU s):'
+          % (len(warm), len(warm), warm[0][1], warm[0][2].strip()))
+    print('| leecher | wall s | MiB/s | CPU s |')
+    print('|---|---|---|---|')
+    print('| functorrent, warm | %s | %.0f | %s |' % (fmt(w), size / statistics.median(w), fmt(c)))
+    for other in [o for o in present if o != 'functorrent']:
+        print('warm wall time ours / %s: %.2f' % (other, statistics.median(w) / statistics.median(col(other, 'wall_s'))))
 PY
