@@ -2,12 +2,10 @@ package org.functorrent.peer.internal;
 
 import com.google.common.collect.ImmutableMap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.MessageToMessageEncoder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -38,14 +36,14 @@ import org.functorrent.peer.internal.PeerMessage.Simple;
 import org.functorrent.peer.internal.PeerMessage.Suggest;
 
 /**
- * Converts frames (the bytes after the 4-byte length prefix, already split by {@link
- * #frameDecoder}) to {@link PeerMessage}s and back. Stateless and sharable. Piece payloads are
- * retained slices of the frame, never copies; on the way out they are written after a separate
- * header buffer. A frame that does not parse fails with a {@link CorruptedFrameException}; messages
- * with an unknown id are dropped.
+ * Encodes {@link PeerMessage}s, length prefix included, and decodes frames for {@link
+ * MessageDecoder} (which splits the stream). Stateless and sharable. Piece payloads are written
+ * after a separate header buffer, never copied; decoded ones are retained slices of what was
+ * received. A frame that does not parse fails with a {@link CorruptedFrameException}; messages with
+ * an unknown id are dropped.
  */
 @Sharable
-public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessage> {
+public final class MessageCodec extends MessageToMessageEncoder<PeerMessage> {
   public static final MessageCodec INSTANCE = new MessageCodec();
 
   /** Room for a BEP 9 metadata block and its dictionary in an extended message. */
@@ -58,7 +56,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
   private static final BencodeDecoder BENCODE = Bencode.decoder().lenient().withMaxDepth(8);
 
   private MessageCodec() {
-    super(ByteBuf.class, PeerMessage.class);
+    super(PeerMessage.class);
   }
 
   /**
@@ -71,26 +69,22 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
     return Math.max(bitfield, Math.max(block, EXTENDED_ALLOWANCE));
   }
 
-  /** A frame decoder for the 4-byte big-endian length prefix, failing fast on longer frames. */
-  public static LengthFieldBasedFrameDecoder frameDecoder(int maxFrameLength) {
-    return new LengthFieldBasedFrameDecoder(maxFrameLength + 4, 0, 4, 0, 4, true);
-  }
-
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-    PeerMessage message = decode(frame);
-    if (message != null) {
-      out.add(message);
-    }
-  }
-
-  /** Decodes one frame; {@code null} for an unknown message id. */
+  /** Decodes one whole frame (the bytes after its length prefix); {@code null} for an unknown id. */
   static PeerMessage decode(ByteBuf frame) {
-    if (!frame.isReadable()) {
+    return decode(frame, frame.readableBytes());
+  }
+
+  /**
+   * Decodes the frame of {@code length} bytes (length prefix excluded) that starts at {@code
+   * in}'s reader index, reading at most those bytes; {@code null} for an unknown message id.
+   * Payloads are retained slices of {@code in}.
+   */
+  static PeerMessage decode(ByteBuf in, int length) {
+    if (length == 0) {
       return KeepAlive.INSTANCE;
     }
-    int id = frame.readUnsignedByte();
-    int size = frame.readableBytes();
+    int id = in.readUnsignedByte();
+    int size = length - 1;
     switch (id) {
       case Ids.CHOKE:
         return simple(Simple.CHOKE, size);
@@ -105,48 +99,54 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
       case Ids.HAVE_NONE:
         return simple(Simple.HAVE_NONE, size);
       case Ids.HAVE:
-        return new Have(pieceIndex(frame, id));
+        return new Have(pieceIndex(in, id, size));
       case Ids.SUGGEST:
-        return new Suggest(pieceIndex(frame, id));
+        return new Suggest(pieceIndex(in, id, size));
       case Ids.ALLOWED_FAST:
-        return new AllowedFast(pieceIndex(frame, id));
+        return new AllowedFast(pieceIndex(in, id, size));
       case Ids.BITFIELD:
-        return new Bitfield(ByteBufUtil.getBytes(frame));
+        return new Bitfield(bytes(in, size));
       case Ids.REQUEST:
-        return blockMessage(BlockMessageKind.REQUEST, frame);
+        return blockMessage(BlockMessageKind.REQUEST, in, size);
       case Ids.CANCEL:
-        return blockMessage(BlockMessageKind.CANCEL, frame);
+        return blockMessage(BlockMessageKind.CANCEL, in, size);
       case Ids.REJECT:
-        return blockMessage(BlockMessageKind.REJECT, frame);
+        return blockMessage(BlockMessageKind.REJECT, in, size);
       case Ids.PIECE:
         {
           if (size < 8) {
             throw malformed(id, size);
           }
-          int piece = nonNegative(frame.readInt(), id);
-          int offset = nonNegative(frame.readInt(), id);
-          return new Piece(piece, offset, frame.readRetainedSlice(frame.readableBytes()));
+          int piece = nonNegative(in.readInt(), id);
+          int offset = nonNegative(in.readInt(), id);
+          return new Piece(piece, offset, in.readRetainedSlice(size - 8));
         }
       case Ids.PORT:
         if (size != 2) {
           throw malformed(id, size);
         }
-        return new Port(frame.readUnsignedShort());
+        return new Port(in.readUnsignedShort());
       case Ids.EXTENDED:
         {
           if (size < 1) {
             throw malformed(id, size);
           }
-          int extendedId = frame.readUnsignedByte();
+          int extendedId = in.readUnsignedByte();
           if (extendedId == 0) {
-            return decodeExtendedHandshake(frame);
+            return decodeExtendedHandshake(bytes(in, size - 1));
           }
-          return new Extended(extendedId, frame.readRetainedSlice(frame.readableBytes()));
+          return new Extended(extendedId, in.readRetainedSlice(size - 1));
         }
       default:
-        frame.skipBytes(size);
+        in.skipBytes(size);
         return null;
     }
+  }
+
+  private static byte[] bytes(ByteBuf in, int size) {
+    byte[] bytes = new byte[size];
+    in.readBytes(bytes);
+    return bytes;
   }
 
   private static Simple simple(Simple message, int size) {
@@ -156,20 +156,20 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
     return message;
   }
 
-  private static int pieceIndex(ByteBuf frame, int id) {
-    if (frame.readableBytes() != 4) {
-      throw malformed(id, frame.readableBytes());
+  private static int pieceIndex(ByteBuf in, int id, int size) {
+    if (size != 4) {
+      throw malformed(id, size);
     }
-    return nonNegative(frame.readInt(), id);
+    return nonNegative(in.readInt(), id);
   }
 
-  private static BlockMessage blockMessage(BlockMessageKind kind, ByteBuf frame) {
-    if (frame.readableBytes() != 12) {
-      throw malformed(kind.id(), frame.readableBytes());
+  private static BlockMessage blockMessage(BlockMessageKind kind, ByteBuf in, int size) {
+    if (size != 12) {
+      throw malformed(kind.id(), size);
     }
-    int piece = nonNegative(frame.readInt(), kind.id());
-    int offset = nonNegative(frame.readInt(), kind.id());
-    int length = nonNegative(frame.readInt(), kind.id());
+    int piece = nonNegative(in.readInt(), kind.id());
+    int offset = nonNegative(in.readInt(), kind.id());
+    int length = nonNegative(in.readInt(), kind.id());
     return new BlockMessage(kind, new Block(piece, offset, length));
   }
 
@@ -184,9 +184,7 @@ public final class MessageCodec extends MessageToMessageCodec<ByteBuf, PeerMessa
     return new CorruptedFrameException("message " + id + ": wrong payload length " + payload);
   }
 
-  private static ExtendedHandshake decodeExtendedHandshake(ByteBuf frame) {
-    byte[] bytes = ByteBufUtil.getBytes(frame);
-    frame.skipBytes(bytes.length);
+  private static ExtendedHandshake decodeExtendedHandshake(byte[] bytes) {
     BencodeValue value;
     try {
       value = BENCODE.decode(bytes);

@@ -114,8 +114,8 @@ final class MetadataConnection extends ChannelInboundHandlerAdapter {
     remote = handshake;
     String name = ctx.name();
     ctx.pipeline()
-        .addBefore(name, "frame", MessageCodec.frameDecoder(MAX_FRAME))
-        .addBefore(name, "codec", MessageCodec.INSTANCE)
+        .addBefore(name, "decoder", new MessageDecoder(MAX_FRAME))
+        .addBefore(name, "encoder", MessageCodec.INSTANCE)
         .addBefore(name, "idle", new IdleStateHandler(
             options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
             TimeUnit.MILLISECONDS));

@@ -203,8 +203,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     extensionProtocol = handshake.supportsExtensionProtocol();
     String name = ctx.name();
     ctx.pipeline()
-        .addBefore(name, "frame", MessageCodec.frameDecoder(swarm.maxFrameLength()))
-        .addBefore(name, "codec", MessageCodec.INSTANCE);
+        .addBefore(name, "decoder", new MessageDecoder(swarm.maxFrameLength()))
+        .addBefore(name, "encoder", MessageCodec.INSTANCE);
     Channel ch = ctx.channel();
     EventLoop loop = swarm.loop();
     if (ch.eventLoop() == loop) {

@@ -60,7 +60,7 @@ class MessageCodecTest {
   }
 
   private static EmbeddedChannel channel() {
-    return new EmbeddedChannel(MessageCodec.frameDecoder(MAX_FRAME), MessageCodec.INSTANCE);
+    return new EmbeddedChannel(new MessageDecoder(MAX_FRAME), MessageCodec.INSTANCE);
   }
 
   private ByteBuf in(byte[] bytes) {
@@ -284,6 +284,26 @@ class MessageCodecTest {
     assertThat(piece.content().readableBytes()).isEqualTo(MAX_FRAME - 9);
     piece.release();
     ok.finishAndReleaseAll();
+  }
+
+  @Test
+  void afterAMalformedFrameTheRestOfTheStreamIsDiscarded() {
+    EmbeddedChannel ch = channel();
+    // A have with a short payload, then a valid have and an unchoke in the same read and the next.
+    assertThatThrownBy(() -> ch.writeInbound(in(hex("00000004 04 000000 00000005 04 00000001"))))
+        .isInstanceOf(DecoderException.class);
+    ch.writeInbound(in(hex("00000001 01")));
+    assertThat(ch.<Object>readInbound()).isNull();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void anUnknownMessageIsSkippedAndTheNextOneDecoded() {
+    EmbeddedChannel ch = channel();
+    ch.writeInbound(in(hex("00000003 63 abcd 00000005 04 00000009")));
+    assertThat(ch.<Object>readInbound()).isEqualTo(new Have(9));
+    assertThat(ch.<Object>readInbound()).isNull();
+    ch.finishAndReleaseAll();
   }
 
   @Test
