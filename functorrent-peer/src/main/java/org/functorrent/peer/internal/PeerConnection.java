@@ -788,7 +788,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A block read for this peer; {@code data} is null when the read failed. */
+  /**
+   * A block read for this peer, with room for the piece header before it ({@link
+   * MessageCodec#pieceFrame}); {@code data} is null when the read failed.
+   */
   void blockRead(Block block, ByteBuf data) {
     readsInFlight--;
     readBytesInFlight -= block.length();
@@ -800,9 +803,18 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       data.release();
       return;
     }
+    ByteBuf frame;
+    try {
+      frame = MessageCodec.pieceFrame(block.piece(), block.offset(), data);
+    } catch (RuntimeException e) {
+      data.release();
+      close("a block came back from storage without room for its header: " + e.getMessage());
+      return;
+    }
     uploaded += block.length();
     swarm.uploaded(block.length());
-    ctx.write(new Piece(block.piece(), block.offset(), data));
+    // One buffer, header and block: it passes the message codec as it is.
+    ctx.write(frame);
     flushSoon();
     if (serveQueue.isEmpty() && readsInFlight == 0) {
       refusedRequests = 0; // it read all we served: not a peer that floods us
