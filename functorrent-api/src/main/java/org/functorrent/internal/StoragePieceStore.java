@@ -16,16 +16,23 @@ final class StoragePieceStore implements PieceStore {
     this.storage = storage;
   }
 
-  /**
-   * Reads into a direct buffer of the allocator the channels use, which the socket writes without another copy; the buffer
-   * is released here if the read fails, and by the caller otherwise.
-   */
   @Override
   public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length) {
-    ByteBuf block = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+    return readBlock(piece, offset, length, 0);
+  }
+
+  /**
+   * Reads into a direct buffer of the allocator the channels use, after {@code headroom} bytes
+   * left for the message header: the socket writes header and block as one buffer, without
+   * another copy. The buffer is released here if the read fails, and by the caller otherwise.
+   */
+  @Override
+  public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length, int headroom) {
+    int capacity = headroom + length;
+    ByteBuf block = ByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
     CompletableFuture<ByteBuffer> read;
     try {
-      read = storage.readBlock(piece, offset, block.nioBuffer(0, length));
+      read = storage.readBlock(piece, offset, block.nioBuffer(headroom, length));
     } catch (RuntimeException e) {
       block.release();
       throw e;
@@ -36,7 +43,7 @@ final class StoragePieceStore implements PieceStore {
             block.release();
             throw error instanceof CompletionException c ? c : new CompletionException(error);
           }
-          return block.writerIndex(length);
+          return block.setIndex(headroom, capacity);
         });
   }
 

@@ -1,6 +1,7 @@
 package org.functorrent.peer;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,6 +15,36 @@ public interface PieceStore {
    * to the caller, who releases it (usually by writing it to a socket).
    */
   CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length);
+
+  /**
+   * Reads a block as {@link #readBlock(int, int, int)} does, into a buffer that has room for
+   * {@code headroom} more bytes before it: the block is the buffer's readable bytes, and the
+   * {@code headroom} bytes before its reader index belong to the caller, who writes the piece
+   * message's header there so that header and block go to the socket as one buffer. Stores that
+   * allocate their own buffers should override it and read at offset {@code headroom} of one
+   * buffer; this default puts a separate buffer in front of the block (a composite of two).
+   */
+  default CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length, int headroom) {
+    return readBlock(piece, offset, length)
+        .thenApply(
+            block -> {
+              CompositeByteBuf framed = block.alloc().compositeBuffer(2);
+              try {
+                framed.addComponent(true, block.alloc().buffer(headroom).writeZero(headroom));
+              } catch (RuntimeException e) {
+                block.release();
+                framed.release();
+                throw e;
+              }
+              try {
+                // The composite owns the block from here, and releases it even if this fails.
+                return framed.addComponent(true, block).readerIndex(headroom);
+              } catch (RuntimeException e) {
+                framed.release();
+                throw e;
+              }
+            });
+  }
 
   /**
    * Writes a received block at {@code offset} of {@code piece}. The buffer still belongs to the

@@ -50,6 +50,8 @@ public final class MessageCodec extends MessageToMessageEncoder<PeerMessage> {
   static final int EXTENDED_ALLOWANCE = 2 + Block.SIZE + 1024;
   /** A {@code request}, {@code cancel} or {@code reject}, length prefix included. */
   private static final int BLOCK_MESSAGE_LENGTH = 4 + 13;
+  /** A {@code piece} message before its block: length prefix, id, index and offset. */
+  static final int PIECE_HEADER_LENGTH = 4 + 9;
   /** Where messages without a payload start; the rare larger ones (bitfields) grow it. */
   private static final int SMALL_MESSAGE_CAPACITY = 32;
 
@@ -243,6 +245,28 @@ public final class MessageCodec extends MessageToMessageEncoder<PeerMessage> {
     h.yourIp().ifPresent(ip -> dict.put("yourip", BencodeString.of(ip.getAddress())));
     h.metadataSize().ifPresent(s -> dict.put("metadata_size", s));
     return Bencode.encode(dict.build());
+  }
+
+  /**
+   * The whole {@code piece} message for a block read with {@link #PIECE_HEADER_LENGTH} bytes of
+   * headroom (see {@code PieceStore.readBlock(int, int, int, int)}): the header is written in
+   * place before the block, and the returned buffer (the same one, its reader index moved back)
+   * goes to the socket as it is, past this codec. The block's buffer is the caller's to release
+   * if this throws.
+   */
+  static ByteBuf pieceFrame(int piece, int offset, ByteBuf block) {
+    int length = block.readableBytes();
+    int at = block.readerIndex() - PIECE_HEADER_LENGTH;
+    if (at < 0) {
+      throw new IllegalArgumentException(
+          "block without headroom: reader index " + block.readerIndex() + " (expected: >= "
+              + PIECE_HEADER_LENGTH + ")");
+    }
+    block.setInt(at, 9 + length);
+    block.setByte(at + 4, Ids.PIECE);
+    block.setInt(at + 5, piece);
+    block.setInt(at + 9, offset);
+    return block.readerIndex(at);
   }
 
   @Override

@@ -88,6 +88,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private Handshake remote;
   private boolean started;
   private boolean closed;
+  /** Requests were queued since the last batch of reads: serve them when the batch ends. */
+  private boolean serveDue;
   /** Blocks written to the channel since the last flush; a flush task is queued for them. */
   private boolean flushQueued;
   private ScheduledFuture<?> handshakeTimer;
@@ -278,6 +280,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     releaseEarly();
     refillRequests();
+    serveRequested();
     ch.config().setAutoRead(true);
   }
 
@@ -307,6 +310,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     refillRequests();
+    serveRequested();
     ctx.fireChannelReadComplete();
   }
 
@@ -322,7 +326,6 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    boolean first = !piecesAnnounced && !haveReceived;
     if (msg instanceof Piece piece) {
       pieceReceived(piece);
     } else if (msg instanceof Extended extended) {
@@ -332,7 +335,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         extended.release();
       }
     } else if (msg instanceof Simple simple) {
-      simple(simple, first);
+      simple(simple, !piecesAnnounced && !haveReceived);
     } else if (msg instanceof Have have) {
       have(have.piece());
     } else if (msg instanceof Bitfield bitfield) {
@@ -772,7 +775,19 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     serveQueue.add(block);
-    serve();
+    serveDue = true;
+  }
+
+  /**
+   * Starts the reads of the requests that arrived in the last batch read from the socket: once
+   * per batch, not once per request, and outside the per-message path, which stays small enough
+   * for the JIT to compile again cheaply when a new connection takes its rare branches.
+   */
+  private void serveRequested() {
+    if (serveDue) {
+      serveDue = false;
+      serve();
+    }
   }
 
   private void serve() {
@@ -788,7 +803,10 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A block read for this peer; {@code data} is null when the read failed. */
+  /**
+   * A block read for this peer, with room for the piece header before it ({@link
+   * MessageCodec#pieceFrame}); {@code data} is null when the read failed.
+   */
   void blockRead(Block block, ByteBuf data) {
     readsInFlight--;
     readBytesInFlight -= block.length();
@@ -800,9 +818,18 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       data.release();
       return;
     }
+    ByteBuf frame;
+    try {
+      frame = MessageCodec.pieceFrame(block.piece(), block.offset(), data);
+    } catch (RuntimeException e) {
+      data.release();
+      close("a block came back from storage without room for its header: " + e.getMessage());
+      return;
+    }
     uploaded += block.length();
     swarm.uploaded(block.length());
-    ctx.write(new Piece(block.piece(), block.offset(), data));
+    // One buffer, header and block: it passes the message codec as it is.
+    ctx.write(frame);
     flushSoon();
     if (serveQueue.isEmpty() && readsInFlight == 0) {
       refusedRequests = 0; // it read all we served: not a peer that floods us

@@ -905,10 +905,14 @@ public final class SwarmEngine implements Swarm {
     rechoke(false);
   }
 
+  /**
+   * Reads {@code block} for {@code to}, with room for the piece message's header before it (see
+   * {@link PeerConnection#blockRead}); {@code to} gets null if the read fails.
+   */
   void readBlock(Block block, PeerConnection to) {
     CompletableFuture<ByteBuf> f;
     try {
-      f = store.readBlock(block.piece(), block.offset(), block.length());
+      f = store.readBlock(block.piece(), block.offset(), block.length(), MessageCodec.PIECE_HEADER_LENGTH);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }

@@ -187,6 +187,36 @@ class MessageCodecTest {
   }
 
   @Test
+  void aPieceFrameIsTheHeaderWrittenInTheBlocksHeadroomAndPassesTheCodecAsItIs() {
+    ByteBuf block = PooledByteBufAllocator.DEFAULT.directBuffer(13 + 4);
+    block.writeZero(13).writeBytes(hex("cafebabe")).readerIndex(13);
+    ByteBuf frame = MessageCodec.pieceFrame(1, 16384, block);
+    assertThat(frame).as("the same buffer, no copy and no second buffer").isSameAs(block);
+    EmbeddedChannel ch = channel();
+    ch.writeOutbound(frame);
+    ByteBuf out = ch.readOutbound();
+    assertThat(out).as("the codec leaves a ready frame alone").isSameAs(block);
+    assertThat(BaseEncoding.base16().lowerCase().encode(io.netty.buffer.ByteBufUtil.getBytes(out)))
+        .isEqualTo("0000000d070000000100004000cafebabe");
+    // And it decodes as the piece message it is.
+    Piece piece = (Piece) MessageCodec.decode(out.skipBytes(4));
+    assertThat(piece.block()).isEqualTo(new Block(1, 16384, 4));
+    piece.release();
+    out.release();
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void aBlockWithoutHeadroomIsRefused() {
+    ByteBuf block = Unpooled.wrappedBuffer(hex("cafebabe")).readerIndex(0);
+    assertThatThrownBy(() -> MessageCodec.pieceFrame(0, 0, block))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("headroom");
+    assertThat(block.getInt(0)).as("nothing written").isEqualTo(0xcafebabe);
+    block.release();
+  }
+
+  @Test
   void extendedMessagePayloadPassesThrough() {
     EmbeddedChannel ch = channel();
     ch.writeInbound(in(hex("00000006 14 03 64656565")));

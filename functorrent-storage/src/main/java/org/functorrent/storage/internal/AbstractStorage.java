@@ -1,6 +1,5 @@
 package org.functorrent.storage.internal;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 
 import com.google.common.util.concurrent.MoreExecutors;
@@ -470,12 +469,12 @@ public abstract class AbstractStorage implements Storage {
   private void checkBlock(int piece, int offset, int length) {
     checkElementIndex(piece, meta.pieceCount(), "piece");
     long size = meta.pieceSize(piece);
-    checkArgument(
-        offset >= 0 && offset + (long) length <= size,
-        "block: offset %s, length %s in piece %s (expected: within its %s bytes)",
-        offset,
-        length,
-        piece,
-        size);
+    // Not checkArgument with four arguments: that boxes them and makes an array on every read.
+    if (offset < 0 || offset + (long) length > size) {
+      throw new IllegalArgumentException(
+          String.format(
+              "block: offset %s, length %s in piece %s (expected: within its %s bytes)",
+              offset, length, piece, size));
+    }
   }
 }
