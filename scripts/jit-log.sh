@@ -11,9 +11,12 @@
 #            downloaded data (deleted afterwards)
 # When JAR.jsa exists (make it with FUNCTORRENT_JSA=make, which trains it on `demo` like the
 # launcher ./functorrent does) the run uses it, as the launcher would.
-# HOT_METHODS (space-separated "Class method" pairs, class names with dots) overrides the methods
-# whose first C2 code time is printed.
+# HOT_METHODS (lines of "Class method", class names with dots) overrides the methods whose first
+# C2 code time is printed; EARLY (seconds, default 3) the span of "the first seconds" of C2 work.
+#    scripts/jit-log.sh --report OUTDIR   prints the figures of an earlier run again.
 set -euo pipefail
+if [ "${1:-}" = --report ]; then out=$2; shift 2
+else
 [ $# -ge 3 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
 jar=$1; torrent=$2; out=$3; shift 3
 mkdir -p "$out"
@@ -60,8 +63,10 @@ print('%.2f %.2f %.2f' % (groups['C2'], groups['C1'], groups['other']))
 SAMPLER
 wait "$timer"
 rm -rf "$out/data"
-HOT_METHODS="${HOT_METHODS:-org.functorrent.peer.internal.PeerConnection pieceReceived
-org.functorrent.peer.internal.PeerConnection blockMessage
+fi
+HOT_METHODS="${HOT_METHODS:-org.functorrent.peer.internal.PiecePicker pick
+org.functorrent.storage.internal.FileStorage write
+org.functorrent.storage.internal.AbstractStorage submitUnguarded
 java.util.concurrent.CompletableFuture\$AsyncSupply run}" \
   python3 - "$out" <<'PY'
 import collections, os, re, sys
@@ -92,23 +97,36 @@ print('spun at run time (not archived):', dict(kinds), ' total', sum(kinds.value
 print('the same kinds mapped from an archive:', dict(archived))
 if proxies: print('  proxies:', ' '.join(p.rsplit('.', 1)[-1] for p in proxies))
 
-# Compilations: per compiler thread, task time = task_done stamp - task stamp.
+# Compilations: per compiler thread, task time = task_done stamp - task stamp (wall clock).
+def category(m):
+  if m.startswith('jdk.internal.org.objectweb.asm'): return "JDK's ASM"
+  if re.match(r'(java\.lang\.(invoke|reflect)|jdk\.internal\.reflect|sun\.invoke)', m):
+    return 'method handles, reflection'
+  if m.startswith('jdk.jfr'): return 'JFR'
+  if m.startswith('org.functorrent'): return 'FuncTorrent'
+  if m.startswith('io.netty'): return 'Netty'
+  return 'other (JDK, Guava, ...)'
 xml = open(os.path.join(out, 'comp.xml'), encoding='utf-8', errors='replace').read()
-c2_total = 0.0; c2_n = 0; c2_first = None; asm = []; hot_c2 = {}
+tasks = []
 for block in re.findall(r"<compilation_log thread='\d+'>(.*?)</compilation_log>", xml, re.S):
   tn = re.search(r"<start_compile_thread name='([^']*)'", block)
   if not tn or 'C2' not in tn.group(1): continue
   for task, done in re.findall(r"(<task [^>]*>).*?(<task_done [^>]*/>)", block, re.S):
     t0 = float(re.search(r"stamp='([\d.]+)'", task).group(1))
     t1 = float(re.search(r"stamp='([\d.]+)'", done).group(1))
-    meth = re.search(r"method='([^']*)'", task).group(1)
-    c2_total += t1 - t0; c2_n += 1
-    if 'objectweb/asm' in meth.replace('.', '/') or 'objectweb.asm' in meth:
-      asm.append((t1 - t0, t0, meth))
-print('C2: %d tasks, %.2f s task time' % (c2_n, c2_total))
-print('C2 on the JDK\'s ASM: %d tasks, %.2f s' % (len(asm), sum(a[0] for a in asm)))
-for d, t0, m in sorted(asm, reverse=True)[:5]:
-  print('  %.3f s at %.2f s  %s' % (d, t0, m.replace('&lt;', '<').replace('&gt;', '>')))
+    meth = re.search(r"method='([^']*)'", task).group(1).replace('&lt;', '<').replace('&gt;', '>')
+    tasks.append((t0, t1 - t0, meth))
+early = float(os.environ.get('EARLY', '3'))
+print('C2: %d tasks, %.2f s task time; by what it compiled (all / in the first %g s):'
+      % (len(tasks), sum(t[1] for t in tasks), early))
+by = collections.defaultdict(lambda: [0, 0.0, 0.0])
+for t0, d, m in tasks:
+  c = by[category(m)]; c[0] += 1; c[1] += d; c[2] += max(0.0, min(t0 + d, early) - t0)
+for k, (n, d, e) in sorted(by.items(), key=lambda kv: -kv[1][1]):
+  print('  %-28s %4d tasks %6.2f s / %5.2f s' % (k, n, d, e))
+asm = sorted((d, t0, m) for t0, d, m in tasks if category(m) == "JDK's ASM")
+for d, t0, m in asm[::-1][:3]:
+  print('  ASM: %.3f s at %.2f s  %s' % (d, t0, m))
 hot = [l.split() for l in os.environ['HOT_METHODS'].strip().split('\n') if l.strip()]
 for cls, meth in hot:
   key = "method='%s %s " % (cls, meth)
@@ -116,4 +134,8 @@ for cls, meth in hot:
       r"<nmethod [^>]*level='4'[^>]*" + re.escape(key) + r"[^>]*stamp='([\d.]+)'", xml)]
   print('first C2 code of %s.%s: %s' % (cls.rsplit('.', 1)[-1], meth,
       ('%.2f s' % min(stamps)) if stamps else 'none'))
+ours = [float(s) for s in re.findall(
+    r"<nmethod [^>]*level='4'[^>]*method='org\.functorrent[^>]*stamp='([\d.]+)'", xml)]
+print('C2 code of FuncTorrent methods: %d, the first at %s' % (
+    len(ours), ('%.2f s' % min(ours)) if ours else 'none'))
 PY
