@@ -35,10 +35,27 @@ public final class FuncTorrentCommand {
               TrackerCommand.SPEC,
               DemoCommand.SPEC));
 
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   private FuncTorrentCommand() {}
 
   public static void main(String[] args) {
+    nettyJfrOffUnlessSet();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Turns Netty's JFR events off unless the user set {@code io.netty.jfr.enabled}; must run before
+   * Netty's first class loads. Netty's buffer allocators declare JFR events, and unless told
+   * otherwise Netty registers them when the first buffer is allocated; JFR then reads their
+   * annotations. That spins about 20 proxy classes and loads JFR's metadata on every start, for
+   * events only a running recording would use. {@code -Dio.netty.jfr.enabled=true} brings them
+   * back (e.g. to profile with JFR).
+   */
+  static void nettyJfrOffUnlessSet() {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
   }
 
   /** Runs the program with {@code args}, writing to {@code out} and {@code err}. */
