@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientCore {
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
-  static final HandshakeCodec.Encoder HANDSHAKE_ENCODER = new HandshakeCodec.Encoder();
 
   /** Serving pauses above 1 MiB of unsent data per connection and resumes below 512 KiB. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1 << 20);
@@ -248,7 +247,6 @@ public final class ClientCore {
                     ch.closeFuture().addListener(f -> accepted.remove(ch));
                     ch.pipeline()
                         .addLast("hs-decoder", new HandshakeCodec.Decoder())
-                        .addLast("hs-encoder", HANDSHAKE_ENCODER)
                         .addLast("peer", new IncomingRouter());
                   }
                 });

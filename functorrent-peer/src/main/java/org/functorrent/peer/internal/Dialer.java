@@ -79,7 +79,6 @@ final class Dialer {
             handler.set(h);
             ch.pipeline()
                 .addLast("hs-decoder", new HandshakeCodec.Decoder())
-                .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
                 .addLast("peer", h);
           }
         });

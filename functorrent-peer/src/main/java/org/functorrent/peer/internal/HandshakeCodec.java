@@ -1,17 +1,16 @@
 package org.functorrent.peer.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.MessageToByteEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
 
-/** Encoder and decoder of the 68-byte handshake. */
+/** The 68-byte handshake: its decoder, and its bytes for writing. */
 public final class HandshakeCodec {
   private static final byte[] PROTOCOL = Handshake.PROTOCOL.getBytes(StandardCharsets.US_ASCII);
 
@@ -26,17 +25,15 @@ public final class HandshakeCodec {
     out.writeBytes(handshake.peerId().toByteArray());
   }
 
-  /** Encodes {@link Handshake}s; stateless. */
-  @Sharable
-  public static final class Encoder extends MessageToByteEncoder<Handshake> {
-    public Encoder() {
-      super(Handshake.class);
-    }
-
-    @Override
-    protected void encode(ChannelHandlerContext ctx, Handshake msg, ByteBuf out) {
-      HandshakeCodec.write(msg, out);
-    }
+  /**
+   * Our handshake as a buffer to write. There is no encoder in the pipeline: a connection sends
+   * one handshake, and an encoder would stay for every later message of the connection, with a
+   * type check that the JIT compiles into the write path of every message.
+   */
+  public static ByteBuf encode(ByteBufAllocator alloc, Handshake handshake) {
+    ByteBuf out = alloc.buffer(1 + PROTOCOL.length + 8 + 20 + 20);
+    write(handshake, out);
+    return out;
   }
 
   /**
@@ -44,10 +41,28 @@ public final class HandshakeCodec {
    * handler after it (which installs the message decoders when it sees the handshake). A wrong
    * protocol string fails with a {@link CorruptedFrameException} as soon as its first wrong byte
    * arrives.
+   *
+   * <p>It removes itself only once the handshake has been passed on, not while decoding it: the
+   * next handler installs the message decoder in front of itself as it takes the handshake, and
+   * the bytes after the handshake must reach that decoder. A context removed during its own
+   * decode keeps pointing at the handler that followed it then, and would hand them past it.
    */
   public static final class Decoder extends ByteToMessageDecoder {
+    private boolean decoded;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      super.channelRead(ctx, msg);
+      if (decoded && !ctx.isRemoved()) {
+        ctx.pipeline().remove(this); // passes what is left of the input to the next handler
+      }
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      if (decoded) {
+        return; // what follows the handshake waits here until this decoder is removed
+      }
       int readable = Math.min(in.readableBytes(), 1 + PROTOCOL.length);
       int start = in.readerIndex();
       for (int i = 0; i < readable; i++) {
@@ -67,7 +82,7 @@ public final class HandshakeCodec {
       byte[] id = new byte[PeerId.LENGTH];
       in.readBytes(id);
       out.add(new Handshake(reserved, InfoHash.of(hash), PeerId.of(id)));
-      ctx.pipeline().remove(this);
+      decoded = true;
     }
   }
 }

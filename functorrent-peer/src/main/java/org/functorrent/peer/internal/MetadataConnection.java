@@ -67,7 +67,7 @@ final class MetadataConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (outgoing) {
-      ctx.writeAndFlush(ourHandshake());
+      ctx.writeAndFlush(HandshakeCodec.encode(ctx.alloc(), ourHandshake()));
     }
     armHandshakeTimer();
     ctx.fireChannelActive();
@@ -121,7 +121,7 @@ final class MetadataConnection extends ChannelInboundHandlerAdapter {
             TimeUnit.MILLISECONDS));
     if (!outgoing) {
       engine.adopt(ctx.channel());
-      ctx.write(ourHandshake());
+      ctx.write(HandshakeCodec.encode(ctx.alloc(), ourHandshake()));
     }
     OptionalInt port = engine.client().listenPort();
     ctx.writeAndFlush(

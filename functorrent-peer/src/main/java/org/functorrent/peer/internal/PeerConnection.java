@@ -167,7 +167,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (outgoing) {
-      ctx.writeAndFlush(swarm.ourHandshake()); // before the swarm knows this connection
+      ctx.writeAndFlush(HandshakeCodec.encode(ctx.alloc(), swarm.ourHandshake())); // before the swarm knows this connection
     }
     armHandshakeTimer();
     ctx.fireChannelActive();
@@ -244,7 +244,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!outgoing) {
-      ctx.write(swarm.ourHandshake());
+      ctx.write(HandshakeCodec.encode(ctx.alloc(), swarm.ourHandshake()));
     }
     if (!swarm.attach(this)) {
       ctx.flush();

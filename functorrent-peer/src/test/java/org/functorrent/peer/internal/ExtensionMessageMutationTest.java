@@ -182,7 +182,6 @@ class ExtensionMessageMutationTest {
           core.addTorrent(meta, NO_STORE, new BitSet(), new SwarmListener() {}, List.of());
       ch.pipeline()
           .addLast("hs-decoder", new HandshakeCodec.Decoder())
-          .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
           .addLast("peer", new PeerConnection(swarm, false));
       ch.runPendingTasks();
       ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.functorrent.interop.NettyLeaks;
 import org.functorrent.metainfo.InfoHash;
 import org.functorrent.metainfo.PeerId;
@@ -57,9 +62,7 @@ class HandshakeCodecTest {
     assertThat(h.supportsDht()).isTrue();
     assertThat(h.infoHash()).isEqualTo(InfoHash.of(HASH));
     assertThat(h.peerId()).isEqualTo(PeerId.of(ID));
-    EmbeddedChannel out = new EmbeddedChannel(new HandshakeCodec.Encoder());
-    out.writeOutbound(h);
-    ByteBuf encoded = out.readOutbound();
+    ByteBuf encoded = HandshakeCodec.encode(UnpooledByteBufAllocator.DEFAULT, h);
     assertThat(ByteBufUtil.getBytes(encoded)).isEqualTo(wire(reserved));
     encoded.release();
     Handshake plain = new Handshake(0, InfoHash.of(HASH), PeerId.of(ID));
@@ -87,6 +90,39 @@ class HandshakeCodecTest {
       }
       assertThat(ByteBufUtil.getBytes(following)).as("split %s", split).isEqualTo(rest);
       following.release();
+      assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+  }
+
+  /**
+   * The connection handler installs the message decoder in front of itself when it takes the
+   * handshake; what followed the handshake in the same read must go through that decoder. (It
+   * once reached the handler as raw bytes whenever no other handler sat between the two.)
+   */
+  @Test
+  void bytesAfterTheHandshakeReachTheDecoderTheNextHandlerInstalls() {
+    byte[] hs = wire(new byte[8]);
+    byte[] have = {0, 0, 0, 5, 4, 0, 0, 0, 7};
+    byte[] all = new byte[hs.length + have.length];
+    System.arraycopy(hs, 0, all, 0, hs.length);
+    System.arraycopy(have, 0, all, hs.length, have.length);
+    for (int split = Handshake.LENGTH; split <= all.length; split++) {
+      List<Object> received = new ArrayList<>();
+      ChannelInboundHandlerAdapter connection = new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (msg instanceof Handshake) {
+            ctx.pipeline().addBefore(ctx.name(), "decoder", new MessageDecoder(1024));
+          }
+          received.add(msg);
+        }
+      };
+      EmbeddedChannel ch = new EmbeddedChannel(new HandshakeCodec.Decoder(), connection);
+      ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(all, 0, split)));
+      ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(all, split, all.length)));
+      assertThat(received).as("split %s", split).hasSize(2);
+      assertThat(received.get(0)).isInstanceOf(Handshake.class);
+      assertThat(received.get(1)).as("split %s", split).isEqualTo(new PeerMessage.Have(7));
       assertThat(ch.finishAndReleaseAll()).isFalse();
     }
   }

@@ -128,7 +128,6 @@ class PeerConnectionTest {
     swarm = core.addTorrent(meta, store, have, new SwarmListener() {}, List.of());
     ch.pipeline()
         .addLast("hs-decoder", new HandshakeCodec.Decoder())
-        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
         .addLast("peer", new PeerConnection(swarm, false));
     ch.runPendingTasks();
   }

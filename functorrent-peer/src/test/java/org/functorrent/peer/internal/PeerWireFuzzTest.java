@@ -170,7 +170,6 @@ class PeerWireFuzzTest {
       connection = new PeerConnection(swarm, outgoing);
       ch.pipeline()
           .addLast("hs-decoder", new HandshakeCodec.Decoder())
-          .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
           .addLast("peer", connection);
       if (outgoing) {
         // On a real channel the handlers are in place before it becomes active.

@@ -152,7 +152,6 @@ class PexSwarmTest {
     swarm = core.addTorrent(meta, new NoStore(), new BitSet(), new SwarmListener() {}, List.of());
     ch.pipeline()
         .addLast("hs-decoder", new HandshakeCodec.Decoder())
-        .addLast("hs-encoder", ClientCore.HANDSHAKE_ENCODER)
         .addLast("peer", new PeerConnection(swarm, false));
     ch.runPendingTasks();
     ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
