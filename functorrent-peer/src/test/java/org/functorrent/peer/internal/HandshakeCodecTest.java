@@ -3,6 +3,7 @@ package org.functorrent.peer.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.primitives.Bytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -71,11 +72,8 @@ class HandshakeCodecTest {
 
   @Test
   void decoderRemovesItselfAndPassesTheRestOnAtEverySplitPoint() {
-    byte[] hs = wire(new byte[8]);
     byte[] rest = {0, 0, 0, 1, 2, 0, 0, 0, 0};
-    byte[] all = new byte[hs.length + rest.length];
-    System.arraycopy(hs, 0, all, 0, hs.length);
-    System.arraycopy(rest, 0, all, hs.length, rest.length);
+    byte[] all = Bytes.concat(wire(new byte[8]), rest);
     for (int split = 0; split <= all.length; split++) {
       EmbeddedChannel ch = new EmbeddedChannel(new HandshakeCodec.Decoder());
       ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(all, 0, split)));
@@ -101,11 +99,7 @@ class HandshakeCodecTest {
    */
   @Test
   void bytesAfterTheHandshakeReachTheDecoderTheNextHandlerInstalls() {
-    byte[] hs = wire(new byte[8]);
-    byte[] have = {0, 0, 0, 5, 4, 0, 0, 0, 7};
-    byte[] all = new byte[hs.length + have.length];
-    System.arraycopy(hs, 0, all, 0, hs.length);
-    System.arraycopy(have, 0, all, hs.length, have.length);
+    byte[] all = Bytes.concat(wire(new byte[8]), new byte[] {0, 0, 0, 5, 4, 0, 0, 0, 7});
     for (int split = Handshake.LENGTH; split <= all.length; split++) {
       List<Object> received = new ArrayList<>();
       ChannelInboundHandlerAdapter connection = new ChannelInboundHandlerAdapter() {
