@@ -13,7 +13,7 @@ import org.functorrent.interop.NettyLeaks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The default {@link PieceStore#readBlock(int, int, int, int)} of stores that do not override it. */
+/** The default {@link PieceStore#readBlock(int, int, int, int)}, for stores that keep it. */
 class PieceStoreTest {
   static {
     NettyLeaks.install();

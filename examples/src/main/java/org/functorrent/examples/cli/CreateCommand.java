@@ -98,7 +98,8 @@ final class CreateCommand implements Callable<Integer> {
     Path temporary = absolute.resolveSibling("." + absolute.getFileName() + ".tmp");
     try {
       Files.write(temporary, torrent);
-      Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(temporary);

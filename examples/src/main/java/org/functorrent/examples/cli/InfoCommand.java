@@ -215,7 +215,8 @@ final class InfoCommand implements Callable<Integer> {
     meta.creationDate().ifPresent(d -> out.println("creation date: " + d));
     out.println("files: " + meta.files().size());
     for (TorrentFile f : meta.files()) {
-      out.println("  " + String.join("/", f.path()) + "  " + f.length() + (f.isPadding() ? "  (padding)" : ""));
+      out.println("  " + String.join("/", f.path()) + "  " + f.length()
+          + (f.isPadding() ? "  (padding)" : ""));
     }
     out.println("trackers:" + (meta.trackerTiers().isEmpty() ? " none" : ""));
     for (int tier = 0; tier < meta.trackerTiers().size(); tier++) {

@@ -129,10 +129,11 @@ public final class ClientCore {
   }
 
   /**
-   * Tells the peers of every swarm connection made from now on that we run a DHT node on UDP {@code port}
-   * (BEP 5: the DHT bit in our handshake, a {@code port} message to peers that set theirs), and
-   * hands {@code nodes} each peer's DHT address from its own {@code port} message (at most one a
-   * connection, port 0 ignored). {@code nodes} runs on an event loop: it must be quick.
+   * Tells the peers of every swarm connection made from now on that we run a DHT node on UDP
+   * {@code port} (BEP 5: the DHT bit in our handshake, a {@code port} message to peers that set
+   * theirs), and hands {@code nodes} each peer's DHT address from its own {@code port} message
+   * (at most one a connection, port 0 ignored). {@code nodes} runs on an event loop: it must be
+   * quick.
    */
   public ClientCore dht(int port, Consumer<InetSocketAddress> nodes) {
     checkArgument(port > 0 && port <= 0xFFFF, "DHT port: %s (expected: 1..65535)", port);

@@ -37,10 +37,11 @@ import org.functorrent.peer.internal.PeerMessage.Suggest;
 
 /**
  * Encodes {@link PeerMessage}s, length prefix included, and decodes frames for {@link
- * MessageDecoder} (which splits the stream). Stateless and sharable. Piece payloads are written
- * after a separate header buffer, never copied; decoded ones are retained slices of what was
- * received. A frame that does not parse fails with a {@link CorruptedFrameException}; messages with
- * an unknown id are dropped.
+ * MessageDecoder} (which splits the stream). Stateless and sharable. A {@code Piece} message's
+ * payload is written after a separate header buffer, never copied; the blocks we serve skip that
+ * and go out as one buffer with the header in front ({@link #pieceFrame}). Decoded payloads are
+ * retained slices of what was received. A frame that does not parse fails with a {@link
+ * CorruptedFrameException}; messages with an unknown id are dropped.
  */
 @Sharable
 public final class MessageCodec extends MessageToMessageEncoder<PeerMessage> {
@@ -71,7 +72,7 @@ public final class MessageCodec extends MessageToMessageEncoder<PeerMessage> {
     return Math.max(bitfield, Math.max(block, EXTENDED_ALLOWANCE));
   }
 
-  /** Decodes one whole frame (the bytes after its length prefix); {@code null} for an unknown id. */
+  /** Decodes one whole frame (the bytes after its length prefix); null for an unknown id. */
   static PeerMessage decode(ByteBuf frame) {
     return decode(frame, frame.readableBytes());
   }

@@ -167,7 +167,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (outgoing) {
-      ctx.writeAndFlush(HandshakeCodec.encode(ctx.alloc(), swarm.ourHandshake())); // before the swarm knows this connection
+      // Before the swarm knows this connection.
+      ctx.writeAndFlush(HandshakeCodec.encode(ctx.alloc(), swarm.ourHandshake()));
     }
     armHandshakeTimer();
     ctx.fireChannelActive();

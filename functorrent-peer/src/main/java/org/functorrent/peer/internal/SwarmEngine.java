@@ -912,7 +912,8 @@ public final class SwarmEngine implements Swarm {
   void readBlock(Block block, PeerConnection to) {
     CompletableFuture<ByteBuf> f;
     try {
-      f = store.readBlock(block.piece(), block.offset(), block.length(), MessageCodec.PIECE_HEADER_LENGTH);
+      f = store.readBlock(
+          block.piece(), block.offset(), block.length(), MessageCodec.PIECE_HEADER_LENGTH);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
