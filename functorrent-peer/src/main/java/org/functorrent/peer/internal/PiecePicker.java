@@ -392,6 +392,16 @@ public final class PiecePicker<P> {
     throw new AssertionError("tie " + skip + " not found");
   }
 
+  /**
+   * How many requests for {@code block} are still out (after {@link #blockReceived} counted the
+   * one answered): more than 0 only when it was asked of several peers, as in the end game.
+   */
+  public int requestsOutstanding(Block block) {
+    Partial<P> p = partials.get(block.piece());
+    int b = blockIndex(block);
+    return p == null || b < 0 ? 0 : p.requests[b];
+  }
+
   /** A request that will not be answered (cancelled, rejected, timed out, peer gone). */
   public void requestDropped(Block block) {
     Partial<P> p = partials.get(block.piece());

@@ -710,9 +710,11 @@ public final class SwarmEngine implements Swarm {
       return;
     }
     downloaded += block.length();
-    for (PeerConnection other : new ArrayList<>(connections)) {
-      if (other != from && other.hasOutstanding(block)) {
-        other.cancel(block);
+    if (picker.requestsOutstanding(block) > 0) {
+      for (PeerConnection other : new ArrayList<>(connections)) {
+        if (other != from && other.hasOutstanding(block)) {
+          other.cancel(block);
+        }
       }
     }
     CompletableFuture<Void> write;
@@ -721,22 +723,31 @@ public final class SwarmEngine implements Swarm {
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    onLoop(
-        write.handle((v, e) -> e),
-        error -> {
-          piece.release();
-          from.writeFinished();
-          if (error == null) {
-            if (picker.blockWritten(block)) {
-              verify(block.piece());
-            }
-          } else {
-            picker.blockWriteFailed(block);
-            storageFailed(error);
-            requestFromAll();
+    // One stage and one task per block, not the general onLoop's three: this runs for every block.
+    write.whenComplete(
+        (ignored, error) -> {
+          try {
+            loop.execute(() -> blockStored(from, piece, block, error));
+          } catch (RejectedExecutionException e) {
+            piece.release();
           }
-        },
-        piece::release);
+        });
+  }
+
+  /** Back on the loop: the store took the block, or failed with {@code error}. */
+  private void blockStored(PeerConnection from, Piece piece, Block block, Throwable error) {
+    piece.release();
+    from.writeFinished();
+    if (error == null) {
+      if (picker.blockWritten(block)) {
+        verify(block.piece());
+      }
+    } else {
+      log.debug("storage failed: {}", error.toString());
+      picker.blockWriteFailed(block);
+      storageFailed(error);
+      requestFromAll();
+    }
   }
 
   private void verify(int piece) {

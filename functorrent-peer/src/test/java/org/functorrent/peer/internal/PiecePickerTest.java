@@ -117,6 +117,25 @@ class PiecePickerTest {
   }
 
   @Test
+  void requestsOutstandingCountsTheOtherPeersCopiesOfABlock() {
+    PiecePicker<String> p = picker(2, 5);
+    List<Block> fromA = p.pick(all(2), 100, b -> false);
+    Block first = fromA.get(0);
+    assertThat(p.requestsOutstanding(first)).isEqualTo(1);
+    assertThat(p.blockReceived(first, "A")).isEqualTo(Received.ACCEPTED);
+    assertThat(p.requestsOutstanding(first)).as("asked of A only").isZero();
+    List<Block> fromB = p.pick(all(2), 100, b -> false);
+    Block second = fromA.get(1);
+    assertThat(fromB).contains(second);
+    assertThat(p.requestsOutstanding(second)).isEqualTo(2);
+    assertThat(p.blockReceived(second, "B")).isEqualTo(Received.ACCEPTED);
+    assertThat(p.requestsOutstanding(second)).as("A's copy, to be cancelled").isEqualTo(1);
+    p.requestDropped(second);
+    assertThat(p.requestsOutstanding(second)).isZero();
+    assertThat(p.requestsOutstanding(new Block(7, 0, Block.SIZE))).as("no such piece").isZero();
+  }
+
+  @Test
   void noEndgameWhileAPieceIsUnstarted() {
     PiecePicker<String> p = picker(2, 6);
     p.pick(of(0), 100, b -> false);
