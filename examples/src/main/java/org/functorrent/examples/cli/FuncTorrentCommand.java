@@ -36,25 +36,39 @@ public final class FuncTorrentCommand {
               DemoCommand.SPEC));
 
   private static final String NETTY_JFR = "io.netty.jfr.enabled";
+  private static final String NETTY_LEAK_DETECTION = "io.netty.leakDetection.level";
 
   private FuncTorrentCommand() {}
 
   public static void main(String[] args) {
-    nettyJfrOffUnlessSet();
+    nettyDefaultsUnlessSet();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /**
-   * Turns Netty's JFR events off unless the user set {@code io.netty.jfr.enabled}; must run before
-   * Netty's first class loads. Netty's buffer allocators declare JFR events, and unless told
-   * otherwise Netty registers them when the first buffer is allocated; JFR then reads their
-   * annotations. That spins about 20 proxy classes and loads JFR's metadata on every start, for
-   * events only a running recording would use. {@code -Dio.netty.jfr.enabled=true} brings them
-   * back (e.g. to profile with JFR).
+   * Sets the program's defaults for Netty, where the user did not choose; must run before Netty's
+   * first class loads.
+   *
+   * <ul>
+   *   <li>{@code io.netty.jfr.enabled=false}: Netty's buffer allocators declare JFR events, and
+   *       unless told otherwise Netty registers them when the first buffer is allocated; JFR then
+   *       reads their annotations. That spins about 20 proxy classes and loads JFR's metadata on
+   *       every start, for events only a running recording would use. {@code
+   *       -Dio.netty.jfr.enabled=true} brings them back (e.g. to profile with JFR).
+   *   <li>{@code io.netty.leakDetection.level=disabled}: Netty's default samples one buffer in
+   *       128 and wraps it in a tracking class. Those few wrapped buffers reach every method on
+   *       the receive path, whose compiled code then has two buffer classes to handle; a cold
+   *       download recompiled the path when the first wrapped block came, and type checks failed
+   *       at a dozen other places. {@code -Dio.netty.leakDetection.level=simple} (or {@code
+   *       paranoid}) turns detection back on, for finding a leak.
+   * </ul>
    */
-  static void nettyJfrOffUnlessSet() {
+  static void nettyDefaultsUnlessSet() {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
+    }
+    if (System.getProperty(NETTY_LEAK_DETECTION) == null) {
+      System.setProperty(NETTY_LEAK_DETECTION, "disabled");
     }
   }
 
