@@ -1,8 +1,5 @@
 package org.functorrent.storage.internal;
 
-import com.google.common.collect.Range;
-import com.google.common.collect.RangeSet;
-import com.google.common.collect.TreeRangeSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,33 +14,33 @@ import java.util.function.IntToLongFunction;
  */
 final class WrittenRanges {
   /**
-   * Beyond this many pieces in progress (about 200 bytes each), new pieces are not tracked: they
+   * Beyond this many pieces in progress (about 150 bytes each), new pieces are not tracked: they
    * are not checked on close, only fetched again after a restart.
    */
   static final int MAX_PIECES = 16384;
 
-  private final ConcurrentHashMap<Integer, RangeSet<Long>> byPiece = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, ByteRanges> byPiece = new ConcurrentHashMap<>();
 
   /** {@code length} bytes were stored at {@code offset} of {@code piece}. */
   void written(int piece, long offset, long length) {
-    RangeSet<Long> ranges = byPiece.get(piece);
+    ByteRanges ranges = byPiece.get(piece);
     if (ranges == null) {
       if (byPiece.size() >= MAX_PIECES) {
         return;
       }
-      ranges = byPiece.computeIfAbsent(piece, p -> TreeRangeSet.create());
+      ranges = byPiece.computeIfAbsent(piece, p -> new ByteRanges());
     }
     synchronized (ranges) {
-      ranges.add(Range.closedOpen(offset, offset + length));
+      ranges.add(offset, offset + length);
     }
   }
 
   /** A write of {@code length} bytes at {@code offset} failed: those bytes are unknown now. */
   void failed(int piece, long offset, long length) {
-    RangeSet<Long> ranges = byPiece.get(piece);
+    ByteRanges ranges = byPiece.get(piece);
     if (ranges != null) {
       synchronized (ranges) {
-        ranges.remove(Range.closedOpen(offset, offset + length));
+        ranges.remove(offset, offset + length);
       }
     }
   }
@@ -59,7 +56,7 @@ final class WrittenRanges {
     byPiece.forEach(
         (piece, ranges) -> {
           synchronized (ranges) {
-            if (ranges.encloses(Range.closedOpen(0L, size.applyAsLong(piece)))) {
+            if (ranges.encloses(0, size.applyAsLong(piece))) {
               whole.add(piece);
             }
           }
