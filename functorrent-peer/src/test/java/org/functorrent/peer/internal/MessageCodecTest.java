@@ -187,6 +187,74 @@ class MessageCodecTest {
   }
 
   @Test
+  void onlyTheFrameThatAReadCutsOffIsCopied() {
+    EmbeddedChannel ch = channel();
+    byte[] a = hex("0000000d 07 00000000 00000000 aaaaaaaa");
+    byte[] b = hex("0000000d 07 00000000 00004000 bbbbbbbb");
+    byte[] c = hex("0000000d 07 00000000 00008000 cccccccc");
+    // Read 1: all of A and the first 6 bytes of B; read 2: the rest of B and all of C.
+    byte[] first = java.util.Arrays.copyOf(a, a.length + 6);
+    System.arraycopy(b, 0, first, a.length, 6);
+    byte[] second = new byte[b.length - 6 + c.length];
+    System.arraycopy(b, 6, second, 0, b.length - 6);
+    System.arraycopy(c, 0, second, b.length - 6, c.length);
+    ByteBuf read1 = Unpooled.wrappedBuffer(first);
+    ByteBuf read2 = Unpooled.wrappedBuffer(second);
+    inputs.add(read1);
+    inputs.add(read2);
+    ch.writeInbound(read1);
+    ch.writeInbound(read2);
+    Piece pa = ch.readInbound();
+    Piece pb = ch.readInbound();
+    Piece pc = ch.readInbound();
+    try {
+      assertThat(List.of(pa.block(), pb.block(), pc.block()))
+          .containsExactly(new Block(0, 0, 4), new Block(0, 16384, 4), new Block(0, 32768, 4));
+      assertThat(List.of(pa.content(), pb.content(), pc.content()))
+          .extracting(io.netty.buffer.ByteBufUtil::hexDump)
+          .containsExactly("aaaaaaaa", "bbbbbbbb", "cccccccc");
+      assertThat(sharesArray(pa.content(), first)).as("A is a slice of read 1").isTrue();
+      assertThat(sharesArray(pc.content(), second)).as("C is a slice of read 2").isTrue();
+      assertThat(sharesArray(pb.content(), first) || sharesArray(pb.content(), second))
+          .as("B, cut in two, was copied into a buffer of its own")
+          .isFalse();
+    } finally {
+      pa.release();
+      pb.release();
+      pc.release();
+    }
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  private static boolean sharesArray(ByteBuf content, byte[] array) {
+    return content.hasArray() && content.array() == array;
+  }
+
+  @Test
+  void withReadingPausedABatchThatEndsNoFrameAsksForTheNextRead() {
+    int[] reads = {0};
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new io.netty.channel.ChannelOutboundHandlerAdapter() {
+              @Override
+              public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+              }
+            },
+            new MessageDecoder(MAX_FRAME),
+            MessageCodec.INSTANCE);
+    ch.config().setAutoRead(false);
+    int before = reads[0];
+    ch.writeInbound(in(hex("00000005 04")));
+    assertThat(reads[0]).as("half a have: the decoder asks for more").isEqualTo(before + 1);
+    ch.writeInbound(in(hex("00000009")));
+    assertThat(ch.<Object>readInbound()).isEqualTo(new Have(9));
+    assertThat(reads[0]).as("a message came: the reader decides").isEqualTo(before + 1);
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
   void aPieceFrameIsTheHeaderWrittenInTheBlocksHeadroomAndPassesTheCodecAsItIs() {
     ByteBuf block = PooledByteBufAllocator.DEFAULT.directBuffer(13 + 4);
     block.writeZero(13).writeBytes(hex("cafebabe")).readerIndex(13);
