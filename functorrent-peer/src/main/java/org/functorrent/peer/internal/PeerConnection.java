@@ -126,6 +126,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   long downloadRate;
   long uploadRate;
   private long lastBlockNanos;
+  /** Whether anything was written since the last tick; the tick that saw the last write. */
+  private boolean wroteSinceTick;
+  private long lastWriteTickNanos;
   boolean snubbed;
 
   private final ArrayDeque<Block> serveQueue = new ArrayDeque<>();
@@ -257,23 +260,23 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     // Added here, on the torrent's event loop, so that its timers run there.
     ctx.pipeline()
         .addBefore(ctx.name(), "idle", new IdleStateHandler(
-            options.idleTimeout().toMillis(), options.keepAliveInterval().toMillis(), 0,
-            TimeUnit.MILLISECONDS));
+            options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    lastWriteTickNanos = swarm.nanoTime(); // keep-alives: see tick
     BitSet have = swarm.picker().haveSet();
     int pieceCount = swarm.pieceCount();
     if (fast && have.isEmpty()) {
-      ctx.write(Simple.HAVE_NONE);
+      write(Simple.HAVE_NONE);
     } else if (fast && have.cardinality() == pieceCount) {
-      ctx.write(Simple.HAVE_ALL);
+      write(Simple.HAVE_ALL);
     } else if (!have.isEmpty()) {
-      ctx.write(Bitfield.of(have, pieceCount));
+      write(Bitfield.of(have, pieceCount));
     }
     if (extensionProtocol) {
-      ctx.write(swarm.extendedHandshakeFor(this));
+      write(swarm.extendedHandshakeFor(this));
     }
     int dhtPort = swarm.client().dhtPort();
     if (dhtPort > 0 && remote.supportsDht()) {
-      ctx.write(new Port(dhtPort)); // BEP 5: our DHT node, to a peer that runs one
+      write(new Port(dhtPort)); // BEP 5: our DHT node, to a peer that runs one
     }
     flush();
     while (!early.isEmpty() && !closed) {
@@ -656,7 +659,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     for (Block b : blocks) {
       outstanding.put(b, new Request(now, requestSeq++));
     }
-    ctx.write(new BlockMessages(BlockMessageKind.REQUEST, blocks));
+    write(new BlockMessages(BlockMessageKind.REQUEST, blocks));
     flush();
   }
 
@@ -675,13 +678,19 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     outstanding.clear();
     if (sendCancel && !dropped.isEmpty() && ctx.channel().isActive()) {
-      ctx.write(new BlockMessages(BlockMessageKind.CANCEL, dropped));
+      write(new BlockMessages(BlockMessageKind.CANCEL, dropped));
       flush();
     }
   }
 
-  /** Once a second: rates, queue depth and the per-block timeout. */
+  /** Once a second: keep-alives, rates, queue depth and the per-block timeout. */
   void tick(long nowNanos) {
+    if (wroteSinceTick) {
+      wroteSinceTick = false;
+      lastWriteTickNanos = nowNanos;
+    } else if (nowNanos - lastWriteTickNanos >= options.keepAliveInterval().toNanos()) {
+      send(KeepAlive.INSTANCE); // BEP 3: nothing else went out for that long
+    }
     downloadRate = downloaded - lastDownloaded;
     uploadRate = uploaded - lastUploaded;
     lastDownloaded = downloaded;
@@ -733,7 +742,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
       outstanding.remove(b);
       timedOut.put(b, nowNanos);
       swarm.picker().requestDropped(b);
-      ctx.write(BlockMessage.cancel(b));
+      write(BlockMessage.cancel(b));
     }
     flush();
     swarm.blocksTimedOut(skipped.size());
@@ -750,11 +759,11 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (!choke) {
       refusedRequests = 0;
     }
-    ctx.write(choke ? Simple.CHOKE : Simple.UNCHOKE);
+    write(choke ? Simple.CHOKE : Simple.UNCHOKE);
     if (choke) {
       if (fast) {
         for (Block b : serveQueue) {
-          ctx.write(BlockMessage.reject(b));
+          write(BlockMessage.reject(b));
         }
       }
       serveQueue.clear();
@@ -830,7 +839,7 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     uploaded += block.length();
     swarm.uploaded(block.length());
     // One buffer, header and block: it passes the message codec as it is.
-    ctx.write(frame);
+    write(frame);
     flushSoon();
     if (serveQueue.isEmpty() && readsInFlight == 0) {
       refusedRequests = 0; // it read all we served: not a peer that floods us
@@ -883,8 +892,18 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
 
   /** Writes and flushes {@code message}, then checks what the peer leaves unread. */
   private void send(Object message) {
+    wroteSinceTick = true;
     ctx.writeAndFlush(message);
     checkUnsent();
+  }
+
+  /**
+   * Writes {@code message}, unflushed. Writes are noted here, not by an {@code IdleStateHandler}
+   * with a writer timeout: that one put a listener on every write's promise, one per block served.
+   */
+  private void write(Object message) {
+    wroteSinceTick = true;
+    ctx.write(message);
   }
 
   /** Flushes what was written, then checks what the peer leaves unread. */
@@ -928,8 +947,6 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     if (evt instanceof IdleStateEvent e) {
       if (e.state() == IdleState.READER_IDLE) {
         protocolError("idle: nothing received for " + options.idleTimeout().toSeconds() + " s");
-      } else if (e.state() == IdleState.WRITER_IDLE) {
-        send(KeepAlive.INSTANCE);
       }
     } else {
       ctx.fireUserEventTriggered(evt);
