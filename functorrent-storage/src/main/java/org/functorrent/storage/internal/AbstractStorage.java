@@ -147,11 +147,14 @@ public abstract class AbstractStorage implements Storage {
   private abstract class BlockTask<T> implements Runnable {
     final int piece;
     final int offset;
+    /** The block's bytes, or the room for them. */
+    final ByteBuffer buffer;
     private final CompletableFuture<T> done = new CompletableFuture<>();
 
-    BlockTask(int piece, int offset) {
+    BlockTask(int piece, int offset, ByteBuffer buffer) {
       this.piece = piece;
       this.offset = offset;
+      this.buffer = buffer;
     }
 
     /** Moves the block; runs under the read lock while the storage is open. */
@@ -196,11 +199,8 @@ public abstract class AbstractStorage implements Storage {
   }
 
   private final class BlockWrite extends BlockTask<Void> {
-    private final ByteBuffer src;
-
     BlockWrite(int piece, int offset, ByteBuffer src) {
-      super(piece, offset);
-      this.src = src;
+      super(piece, offset, src);
     }
 
     @Override
@@ -209,10 +209,10 @@ public abstract class AbstractStorage implements Storage {
         log.debug("block at {}+{} ignored: piece already verified", piece, offset);
         return null;
       }
-      int length = src.remaining();
-      ByteBuffer hashed = src.duplicate();
+      int length = buffer.remaining();
+      ByteBuffer hashed = buffer.duplicate();
       try {
-        write(piece, offset, src);
+        write(piece, offset, buffer);
       } catch (IOException | RuntimeException e) {
         // Some of the block may be on disk, or none: not what was asked.
         runningHashes.failed(piece, offset);
@@ -232,19 +232,16 @@ public abstract class AbstractStorage implements Storage {
   }
 
   private final class BlockRead extends BlockTask<ByteBuffer> {
-    private final ByteBuffer dst;
-
     BlockRead(int piece, int offset, ByteBuffer dst) {
-      super(piece, offset);
-      this.dst = dst;
+      super(piece, offset, dst);
     }
 
     @Override
     ByteBuffer perform() throws IOException {
-      int length = dst.remaining();
-      read(piece, offset, dst);
+      int length = buffer.remaining();
+      read(piece, offset, buffer);
       bytesRead.addAndGet(length);
-      return dst;
+      return buffer;
     }
   }
 
