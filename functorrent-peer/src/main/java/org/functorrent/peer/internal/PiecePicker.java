@@ -56,6 +56,11 @@ public final class PiecePicker<P> {
     final boolean[] written;
     final List<P> senders;
     int writtenCount;
+    /**
+     * Every block before this one is received or requested: the search for a free block starts
+     * here, so a piece whose blocks are all asked for costs one check per pick, not one per block.
+     */
+    int firstFree;
 
     Partial(int piece, int blocks) {
       this.piece = piece;
@@ -63,6 +68,19 @@ public final class PiecePicker<P> {
       this.received = new boolean[blocks];
       this.written = new boolean[blocks];
       this.senders = new ArrayList<>(Collections.nCopies(blocks, null));
+    }
+
+    /** Moves {@link #firstFree} past the taken blocks; true if a free block is left. */
+    boolean hasFree() {
+      while (firstFree < requests.length && (received[firstFree] || requests[firstFree] > 0)) {
+        firstFree++;
+      }
+      return firstFree < requests.length;
+    }
+
+    /** Block {@code b} may be free again. */
+    void freed(int b) {
+      firstFree = Math.min(firstFree, b);
     }
   }
 
@@ -231,10 +249,8 @@ public final class PiecePicker<P> {
       if (priority[p.piece] == 0) {
         continue;
       }
-      for (int b = 0; b < p.requests.length; b++) {
-        if (!p.received[b] && p.requests[b] == 0) {
-          return false;
-        }
+      if (p.hasFree()) {
+        return false;
       }
     }
     return true;
@@ -263,7 +279,10 @@ public final class PiecePicker<P> {
       if (!peerHas.get(p.piece) || priority[p.piece] == 0) {
         continue;
       }
-      for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
+      if (!p.hasFree()) {
+        continue;
+      }
+      for (int b = p.firstFree; b < p.requests.length && picked.size() < max; b++) {
         if (!p.received[b] && p.requests[b] == 0 && !requestedFromPeer.test(block(p.piece, b))) {
           p.requests[b]++;
           picked.add(block(p.piece, b));
@@ -408,6 +427,7 @@ public final class PiecePicker<P> {
     int b = blockIndex(block);
     if (p != null && b >= 0 && p.requests[b] > 0) {
       p.requests[b]--;
+      p.freed(b);
     }
   }
 
@@ -462,6 +482,7 @@ public final class PiecePicker<P> {
     if (p != null && b >= 0 && !p.written[b]) {
       p.received[b] = false;
       p.senders.set(b, null);
+      p.freed(b);
     }
   }
 
@@ -482,6 +503,7 @@ public final class PiecePicker<P> {
           p.written[b] = false;
           p.received[b] = false;
           p.senders.set(b, null);
+          p.freed(b);
           p.writtenCount--;
           discarded++;
         }

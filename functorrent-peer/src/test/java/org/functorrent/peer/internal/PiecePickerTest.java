@@ -136,6 +136,29 @@ class PiecePickerTest {
   }
 
   @Test
+  void aBlockThatBecomesFreeBehindOthersIsPickedAgain() {
+    // A piece of 4 blocks, all asked for, then blocks freed behind the first free position.
+    PiecePicker<String> q = picker(2, 3);
+    List<Block> asked = q.pick(all(1), 100, b -> false);
+    assertThat(asked).hasSize(4);
+    assertThat(q.pick(all(1), 1, asked::contains)).as("all of piece asked of this peer").isEmpty();
+    // A dropped request behind the first free position is found again.
+    q.requestDropped(asked.get(2));
+    assertThat(q.pick(all(1), 1, b -> false)).containsExactly(asked.get(2));
+    // So is a received block whose write failed.
+    assertThat(q.blockReceived(asked.get(0), "A")).isEqualTo(Received.ACCEPTED);
+    q.blockWriteFailed(asked.get(0));
+    assertThat(q.pick(all(1), 1, b -> false)).containsExactly(asked.get(0));
+    // And blocks forgotten because their sender lied.
+    for (Block b : List.of(asked.get(1), asked.get(3))) {
+      assertThat(q.blockReceived(b, "liar")).isEqualTo(Received.ACCEPTED);
+      assertThat(q.blockWritten(b)).isFalse();
+    }
+    assertThat(q.discardBlocksFrom("liar")).isEqualTo(2);
+    assertThat(q.pick(all(1), 2, b -> false)).containsExactly(asked.get(1), asked.get(3));
+  }
+
+  @Test
   void noEndgameWhileAPieceIsUnstarted() {
     PiecePicker<String> p = picker(2, 6);
     p.pick(of(0), 100, b -> false);
