@@ -102,6 +102,9 @@ public abstract class AbstractStorage implements Storage {
   }
 
   /**
+   * A storage whose blocks written out of order wait for their turn to be hashed in at most
+   * {@code heldBudget} bytes (the other constructor: {@link #DEFAULT_HELD_BUDGET}).
+   *
    * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
    *     otherwise null
    * @param heldBudget the bytes that blocks written out of order may take while they wait to be
