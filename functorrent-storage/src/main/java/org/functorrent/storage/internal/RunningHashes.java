@@ -77,6 +77,9 @@ final class RunningHashes {
 
   /** {@code data} (its remaining bytes) was just stored at {@code offset} of {@code piece}. */
   void written(int piece, int offset, ByteBuffer data) {
+    if (!data.hasRemaining()) {
+      return; // nothing stored, nothing changed
+    }
     Running running = byPiece.get(piece);
     if (running == null) {
       if (byPiece.size() >= MAX_PIECES) {

@@ -28,6 +28,8 @@ import org.functorrent.storage.StorageOptions;
 import org.functorrent.storage.Storages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Blocks of a piece written in any order are hashed from memory: those past the hashed prefix are
@@ -85,7 +87,11 @@ class OutOfOrderHashTest {
     final byte[] stored = new byte[LENGTH];
 
     FailingStorage(MetaInfo meta) {
-      super(meta, MoreExecutors.directExecutor(), null, 1, DEFAULT_HELD_BUDGET);
+      this(meta, DEFAULT_HELD_BUDGET);
+    }
+
+    FailingStorage(MetaInfo meta, long budget) {
+      super(meta, MoreExecutors.directExecutor(), null, 1, budget);
     }
 
     @Override
@@ -440,6 +446,59 @@ class OutOfOrderHashTest {
       assertFileHoldsTheContent();
     } finally {
       executor.shutdownNow();
+    }
+  }
+
+  /**
+   * Random writes (right bytes, wrong bytes, odd offsets and lengths, failed writes) and checks,
+   * seeded: every check says exactly whether the stored bytes hash right, and the held bytes stay
+   * within the budget.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 3 * BLOCK, AbstractStorage.DEFAULT_HELD_BUDGET})
+  void everyCheckTellsWhetherTheStoredBytesHashRight(long budget) throws Exception {
+    Random random = new Random(budget + 1);
+    MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+    int[] outcomes = new int[2];
+    try (FailingStorage storage = new FailingStorage(meta, budget)) {
+      for (int step = 0; step < 30_000; step++) {
+        int piece = random.nextInt(PIECES);
+        int size = pieceSize(piece);
+        Block block = new Block(piece, random.nextInt(blocks(piece)));
+        int kind = random.nextInt(100);
+        if (kind < 60) {
+          write(storage, block);
+        } else if (kind < 70) {
+          write(storage, block, garbage(block));
+        } else if (kind < 78) {
+          int offset = random.nextInt(size);
+          int length = 1 + random.nextInt(Math.min(2 * BLOCK, size - offset));
+          ByteBuffer data =
+              random.nextBoolean()
+                  ? ByteBuffer.wrap(content, piece * PIECE + offset, length).slice()
+                  : ByteBuffer.wrap(new byte[length]);
+          storage.writeBlock(piece, offset, data).join();
+        } else if (kind < 82) {
+          failAt.set((long) piece * PIECE + block.index() * BLOCK);
+          CompletableFuture<Void> write =
+              storage.writeBlock(piece, block.index() * BLOCK, bytes(block));
+          failAt.set(-1);
+          assertThat(write.isCompletedExceptionally()).isTrue();
+        } else {
+          sha1.update(storage.stored, piece * PIECE, size);
+          boolean right = MessageDigest.isEqual(sha1.digest(), meta.pieceHash(piece));
+          assertThat(storage.verifyPiece(piece).join()).as("step %s", step).isEqualTo(right);
+          outcomes[right ? 1 : 0]++;
+          if (right) {
+            // start the piece again: a verified piece takes no more writes
+            Arrays.fill(storage.stored, piece * PIECE, piece * PIECE + size, (byte) 0);
+            assertThat(storage.verifyPiece(piece).join()).isFalse();
+          }
+        }
+        assertThat(storage.heldBytes()).isBetween(0L, budget);
+      }
+      assertThat(outcomes[0]).as("checks that failed").isPositive();
+      assertThat(outcomes[1]).as("checks that passed").isPositive();
     }
   }
 }
