@@ -127,4 +127,19 @@ class FileSelectionTest {
       assertThat(s.verifyAll(VerifyListener.NONE).join()).isEqualTo(PieceSet.of(5, 0, 1, 2, 3));
     }
   }
+
+  @Test
+  void aPieceWrittenBeforeItsFileChangedPriorityIsCheckedWhereItIsReadFromNow() {
+    try (Storage s = Storages.fileSystem(t.meta, dir, executor, StorageOptions.defaults())) {
+      writeAndVerify(s, 2, 3); // b exists at its full length
+      s.setPriority(1, FilePriority.SKIP).join();
+      t.writePiece(s, 1); // its bytes of b go to the part file, hashed as they are written
+      s.setPriority(1, FilePriority.NORMAL).join(); // not verified: not copied into b
+      // read from b now, where those bytes never were: the hash of the written block is no proof
+      assertThat(s.verifyPiece(1).join()).isFalse();
+      t.writePiece(s, 1);
+      assertThat(s.verifyPiece(1).join()).isTrue();
+      assertThat(s.readBlock(1, 0, 16384).join().array()).isEqualTo(t.piece(1));
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package org.functorrent.storage.internal;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 
 import com.google.common.util.concurrent.MoreExecutors;
@@ -10,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -42,6 +44,18 @@ public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
   private static final MessageDigest SHA1_PROTOTYPE = newSha1();
   private static final int MAX_HASH_CHUNK = 4 * 1024 * 1024;
+  /**
+   * The read-back buffers of {@link #verifyPiece} are at most this long: under the humongous size
+   * of G1 (half a region) and big enough that reading in chunks costs nothing next to hashing.
+   */
+  private static final int READ_BACK_CHUNK = 256 * 1024;
+  /**
+   * The default budget of the blocks held for hashing (see {@link RunningHashes}), per storage:
+   * eight whole 1 MiB pieces, more than one peer's deepest request queue (500 blocks) can leave
+   * out of order. A download from peers that reorder blocks only within a piece or two needs far
+   * less; past the budget, pieces are read back as before.
+   */
+  static final long DEFAULT_HELD_BUDGET = 8L * 1024 * 1024;
   private static final long CLOSE_TIMEOUT_SECONDS = 30;
   /**
    * Block writes go through this many sequential lanes over the executor, a piece always through
@@ -72,7 +86,9 @@ public abstract class AbstractStorage implements Storage {
   private final AtomicLong piecesVerified = new AtomicLong();
   private final AtomicLong piecesFailed = new AtomicLong();
   private final AtomicInteger pendingWrites = new AtomicInteger();
-  private final RunningHashes runningHashes = new RunningHashes();
+  private final RunningHashes runningHashes;
+  private final ArrayPool readBuffers;
+  private final AtomicLong bytesReadBack = new AtomicLong();
   private final Executor[] writeLanes = new Executor[WRITE_LANES];
   private final WrittenRanges writtenRanges = new WrittenRanges();
 
@@ -82,10 +98,34 @@ public abstract class AbstractStorage implements Storage {
    */
   protected AbstractStorage(
       MetaInfo meta, Executor executor, ExecutorService ownedExecutor, int hashParallelism) {
+    this(meta, executor, ownedExecutor, hashParallelism, DEFAULT_HELD_BUDGET);
+  }
+
+  /**
+   * A storage whose blocks written out of order wait for their turn to be hashed in at most
+   * {@code heldBudget} bytes (the other constructor: {@link #DEFAULT_HELD_BUDGET}).
+   *
+   * @param ownedExecutor the executor again if this storage owns it and shuts it down on close,
+   *     otherwise null
+   * @param heldBudget the bytes that blocks written out of order may take while they wait to be
+   *     hashed, all pieces together; 0 holds none (every such piece is read back)
+   */
+  protected AbstractStorage(
+      MetaInfo meta,
+      Executor executor,
+      ExecutorService ownedExecutor,
+      int hashParallelism,
+      long heldBudget) {
+    checkArgument(heldBudget >= 0, "heldBudget: %s (expected: >= 0)", heldBudget);
     this.meta = meta;
     this.executor = executor;
     this.ownedExecutor = ownedExecutor;
     this.hashParallelism = hashParallelism;
+    this.runningHashes = new RunningHashes(heldBudget);
+    this.readBuffers =
+        new ArrayPool(
+            Math.max(1, Math.min(meta.pieceLength(), READ_BACK_CHUNK)),
+            Math.max(2, hashParallelism));
     for (int i = 0; i < WRITE_LANES; i++) {
       writeLanes[i] = MoreExecutors.newSequentialExecutor(executor);
     }
@@ -215,7 +255,7 @@ public abstract class AbstractStorage implements Storage {
         write(piece, offset, buffer);
       } catch (IOException | RuntimeException e) {
         // Some of the block may be on disk, or none: not what was asked.
-        runningHashes.failed(piece, offset);
+        runningHashes.failed(piece, offset, length);
         writtenRanges.failed(piece, offset, length);
         throw e;
       }
@@ -259,14 +299,62 @@ public abstract class AbstractStorage implements Storage {
   private boolean check(int piece) throws IOException {
     writtenRanges.forget(piece);
     RunningHashes.Running running = runningHashes.take(piece);
-    boolean ok =
-        mayHaveData(piece)
-            && (running != null
-                ? hashMatches(piece, running.digest, running.hashed)
-                : hashMatches(piece, newHashBuffer(), sha1()));
+    boolean ok;
+    try {
+      ok = mayHaveData(piece) && completes(piece, running);
+    } finally {
+      if (running != null) {
+        runningHashes.release(running);
+      }
+    }
     setVerified(piece, ok);
+    if (ok) {
+      // a block that raced with this check may have started another: a verified piece takes none
+      runningHashes.forget(piece);
+    }
     (ok ? piecesVerified : piecesFailed).incrementAndGet();
     return ok;
+  }
+
+  /**
+   * Whether {@code piece} hashes right: its running hash (if there is one) continued with its
+   * held blocks, and whatever neither covers read back through a pooled buffer.
+   */
+  private boolean completes(int piece, RunningHashes.Running running) throws IOException {
+    long size = meta.pieceSize(piece);
+    MessageDigest digest;
+    long at;
+    if (running == null) {
+      digest = sha1();
+      at = 0;
+    } else {
+      digest = running.digest;
+      at = running.hashed;
+    }
+    byte[] buffer = null;
+    try {
+      if (running != null) {
+        for (Map.Entry<Integer, RunningHashes.Held> entry : running.pending.entrySet()) {
+          long offset = entry.getKey();
+          if (offset > at) {
+            buffer = buffer != null ? buffer : readBuffers.take();
+            readBack(piece, at, offset, buffer, digest);
+          }
+          RunningHashes.Held block = entry.getValue();
+          digest.update(block.bytes, 0, block.length);
+          at = offset + block.length;
+        }
+      }
+      if (at < size) {
+        buffer = buffer != null ? buffer : readBuffers.take();
+        readBack(piece, at, size, buffer, digest);
+      }
+    } finally {
+      if (buffer != null) {
+        readBuffers.give(buffer);
+      }
+    }
+    return matches(piece, digest);
   }
 
   /**
@@ -333,7 +421,7 @@ public abstract class AbstractStorage implements Storage {
                     i = next.getAndIncrement()) {
                   int piece = pieces[i];
                   boolean ok =
-                      guarded(() -> mayHaveData(piece) && hashMatches(piece, buffer, digest));
+                      guarded(() -> mayHaveData(piece) && readsRight(piece, buffer, digest));
                   setVerified(piece, ok);
                   if (ok) {
                     piecesVerified.incrementAndGet();
@@ -355,29 +443,51 @@ public abstract class AbstractStorage implements Storage {
     }
   }
 
-  private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest) throws IOException {
+  /** Whether {@code piece}, read whole through {@code buffer}, hashes right. */
+  private boolean readsRight(int piece, byte[] buffer, MessageDigest digest) throws IOException {
     digest.reset();
-    return hashMatches(piece, buffer, digest, 0);
+    readBack(piece, 0, meta.pieceSize(piece), buffer, digest);
+    return matches(piece, digest);
   }
 
-  /** Completes a running hash of the piece's first {@code hashed} bytes with the rest of it. */
-  private boolean hashMatches(int piece, MessageDigest digest, long hashed) throws IOException {
-    long size = meta.pieceSize(piece);
-    byte[] buffer = hashed < size ? newHashBuffer() : null;
-    return hashMatches(piece, buffer, digest, (int) hashed);
-  }
-
-  private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest, int from)
+  /** Reads bytes {@code from..to} of {@code piece} through {@code buffer} into {@code digest}. */
+  private void readBack(int piece, long from, long to, byte[] buffer, MessageDigest digest)
       throws IOException {
-    int size = (int) meta.pieceSize(piece);
-    for (int offset = from; offset < size; ) {
-      int n = Math.min(buffer.length, size - offset);
-      read(piece, offset, ByteBuffer.wrap(buffer, 0, n));
+    for (long offset = from; offset < to; ) {
+      int n = (int) Math.min(buffer.length, to - offset);
+      read(piece, (int) offset, ByteBuffer.wrap(buffer, 0, n));
       digest.update(buffer, 0, n);
       offset += n;
     }
-    bytesHashed.addAndGet(size);
+    bytesReadBack.addAndGet(to - from);
+  }
+
+  private boolean matches(int piece, MessageDigest digest) {
+    bytesHashed.addAndGet(meta.pieceSize(piece));
     return MessageDigest.isEqual(digest.digest(), meta.pieceHash(piece));
+  }
+
+  /** The bytes read back from storage to hash pieces so far; for tests. */
+  long bytesReadBack() {
+    return bytesReadBack.get();
+  }
+
+  /** The bytes of blocks held now until they can be hashed in order; for tests. */
+  long heldBytes() {
+    return runningHashes.heldBytes();
+  }
+
+  /** The held-block arrays kept for reuse now; for tests. */
+  int pooledArrays() {
+    return runningHashes.pooledArrays();
+  }
+
+  /**
+   * Forgets every running hash and held block: the stored bytes of pieces in progress are read
+   * back at their verification. For a subclass that changes where a piece's bytes are read from.
+   */
+  protected final void forgetRunningHashes() {
+    runningHashes.clear();
   }
 
   private byte[] newHashBuffer() {
@@ -455,6 +565,8 @@ public abstract class AbstractStorage implements Storage {
       if (recordsVerifiedOnClose()) {
         checkWrittenPieces();
       }
+      runningHashes.clear();
+      readBuffers.clear();
       try {
         persist(verifiedPieces(), true);
       } catch (IOException | RuntimeException e) {

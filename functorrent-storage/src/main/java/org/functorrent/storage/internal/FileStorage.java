@@ -98,7 +98,23 @@ public final class FileStorage extends AbstractStorage {
       ExecutorService ownedExecutor,
       StorageOptions options,
       ChannelFactory channels) {
-    super(meta, executor, ownedExecutor, options.hashParallelism());
+    this(meta, directory, executor, ownedExecutor, options, channels, DEFAULT_HELD_BUDGET);
+  }
+
+  /**
+   * As {@link #FileStorage(MetaInfo, Path, Executor, ExecutorService, StorageOptions,
+   * ChannelFactory)}, with {@code heldBudget} bytes for the blocks written out of order that wait
+   * to be hashed in order (all pieces together; 0 holds none and reads such pieces back).
+   */
+  public FileStorage(
+      MetaInfo meta,
+      Path directory,
+      Executor executor,
+      ExecutorService ownedExecutor,
+      StorageOptions options,
+      ChannelFactory channels,
+      long heldBudget) {
+    super(meta, executor, ownedExecutor, options.hashParallelism(), heldBudget);
     this.files = meta.files();
     checkArgument(
         options.priorities().isEmpty() || options.priorities().size() == files.size(),
@@ -406,6 +422,9 @@ public final class FileStorage extends AbstractStorage {
           TorrentFile file = files.get(fileIndex);
           if (before.isWanted() != priority.isWanted() && file.length() > 0 && !file.isPadding()) {
             movePartBytes(fileIndex, priority.isWanted());
+            // Unverified bytes of boundary pieces stay where they were written, so what those
+            // pieces read from now may differ from what was hashed or held as they were written.
+            forgetRunningHashes();
           }
           List<FilePriority> changed = new ArrayList<>(priorities);
           changed.set(fileIndex, priority);

@@ -18,8 +18,9 @@ import org.functorrent.storage.FilePriority;
 import org.junit.jupiter.api.Test;
 
 /**
- * Verification uses the hash of the blocks as they were written in order, reads back only what
- * was not hashed that way, and never trusts a hash of bytes that were overwritten since.
+ * Verification uses the hash of the blocks as they were written (in order, or held until their
+ * turn), reads back only what was not hashed that way, and never trusts a hash of bytes that were
+ * overwritten since.
  */
 class RunningHashTest {
   private static final int BLOCK = 16 * 1024;
@@ -53,6 +54,10 @@ class RunningHashTest {
 
     CountingStorage(MetaInfo meta) {
       super(meta, MoreExecutors.directExecutor(), null, 1);
+    }
+
+    CountingStorage(MetaInfo meta, long heldBudget) {
+      super(meta, MoreExecutors.directExecutor(), null, 1, heldBudget);
     }
 
     @Override
@@ -99,8 +104,19 @@ class RunningHashTest {
   }
 
   @Test
-  void blocksAfterAnOutOfOrderOneAreReadBack() {
-    CountingStorage storage = new CountingStorage(meta);
+  void aBlockThatCameEarlyIsHeldAndHashedWhenItsTurnComes() {
+    CountingStorage storage = new CountingStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
+    write(storage, 0, 0);
+    write(storage, 0, 2);
+    write(storage, 0, 1);
+    write(storage, 0, 3);
+    assertThat(storage.verifyPiece(0).join()).isTrue();
+    assertThat(storage.bytesRead).hasValue(0);
+  }
+
+  @Test
+  void withoutBudgetBlocksAfterAnOutOfOrderOneAreReadBack() {
+    CountingStorage storage = new CountingStorage(meta, 0);
     write(storage, 0, 0);
     write(storage, 0, 2);
     write(storage, 0, 1);
