@@ -311,6 +311,11 @@ public abstract class AbstractStorage implements Storage {
     if (ok) {
       // a block that raced with this check may have started another: a verified piece takes none
       runningHashes.forget(piece);
+      if (allVerified()) {
+        // Complete: nothing more to hash while it seeds; the pooled arrays (up to 2.5 MiB) go.
+        runningHashes.clear();
+        readBuffers.clear();
+      }
     }
     (ok ? piecesVerified : piecesFailed).incrementAndGet();
     return ok;
@@ -514,6 +519,12 @@ public abstract class AbstractStorage implements Storage {
   protected final boolean isVerified(int piece) {
     synchronized (verified) {
       return verified.get(piece);
+    }
+  }
+
+  private boolean allVerified() {
+    synchronized (verified) {
+      return verified.cardinality() == meta.pieceCount();
     }
   }
 
