@@ -67,7 +67,7 @@ public final class OutOfOrderWriteBenchmark {
       for (int round = 0; round < rounds; round++) {
         Path target = scratch.resolve("round" + round);
         double[] r = round(meta, piece, target, executor, order, inFlight, round);
-        deleteTree(target);
+        StorageBenchmark.deleteTree(target);
         results.add(r);
         System.out.printf(
             Locale.ROOT,
@@ -251,16 +251,5 @@ public final class OutOfOrderWriteBenchmark {
             .toArray();
     int n = values.length;
     return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Collections.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

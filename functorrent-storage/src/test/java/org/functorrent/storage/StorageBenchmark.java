@@ -206,7 +206,7 @@ public final class StorageBenchmark {
     return "[" + out + "]";
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
