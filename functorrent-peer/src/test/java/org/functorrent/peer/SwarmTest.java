@@ -272,7 +272,16 @@ class SwarmTest {
     Swarm swarm = leecher.swarm();
     MemoryStore store = leecher.store();
     Events events = leecher.events();
-    swarm.addPeers(List.of(liarAddress, honestAddress));
+    // The liar first, until it delivered blocks (its pieces then wait for their first blocks,
+    // which only the honest seeder will send): with both at once, a fast honest seeder could be
+    // asked for every piece before the liar is unchoked, and the liar would take part in none.
+    swarm.addPeers(List.of(liarAddress));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (swarm.stats().get(5, TimeUnit.SECONDS).downloadedBytes() == 0) {
+      assertThat(System.nanoTime() - deadline).as("the liar delivered nothing in 30 s").isNegative();
+      Thread.sleep(10);
+    }
+    swarm.addPeers(List.of(honestAddress));
     swarm.completion().get(60, TimeUnit.SECONDS);
     assertThat(store.data).isEqualTo(data);
     SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
