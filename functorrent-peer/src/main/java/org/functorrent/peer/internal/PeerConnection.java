@@ -826,6 +826,12 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     }
     if (closed || amChoking) {
       data.release();
+      if (!closed && fast) {
+        // BEP 6: a choke does not cancel a fast peer's requests, each is answered; a dropped one
+        // would leave the peer waiting for it until its request times out.
+        write(BlockMessage.reject(block));
+        flushSoon();
+      }
       return;
     }
     ByteBuf frame;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,6 +60,9 @@ class PeerConnectionTest {
   private final List<Integer> verified = new ArrayList<>();
   private final List<CompletableFuture<Void>> heldWrites = new ArrayList<>();
   private boolean holdWrites;
+  private final List<Map.Entry<CompletableFuture<ByteBuf>, ByteBuf>> heldReads =
+      new ArrayList<>();
+  private boolean holdReads;
   private EmbeddedChannel ch;
   private ClientCore core;
   private SwarmEngine swarm;
@@ -82,8 +86,13 @@ class PeerConnectionTest {
       new PieceStore() {
         @Override
         public CompletableFuture<ByteBuf> readBlock(int piece, int offset, int length) {
-          return CompletableFuture.completedFuture(
-              Unpooled.wrappedBuffer(data, piece * PIECE + offset, length));
+          ByteBuf block = Unpooled.wrappedBuffer(data, piece * PIECE + offset, length);
+          if (holdReads) {
+            CompletableFuture<ByteBuf> held = new CompletableFuture<>();
+            heldReads.add(Map.entry(held, block));
+            return held;
+          }
+          return CompletableFuture.completedFuture(block);
         }
 
         @Override
@@ -442,6 +451,27 @@ class PeerConnectionTest {
         .writeBytes(data, 3 * PIECE + 16384, 16384);
     assertThat(received).isEqualTo(expected);
     expected.release();
+  }
+
+  @Test
+  void aReadThatFinishesAfterWeChokedIsRejectedNotDropped() {
+    handshaken(all());
+    sent();
+    send(Simple.INTERESTED);
+    assertThat(sent()).containsExactly(Simple.UNCHOKE);
+    holdReads = true;
+    Block block = new Block(3, 16384, 16384);
+    send(BlockMessage.request(block));
+    assertThat(heldReads).as("the read started").hasSize(1);
+    send(Simple.NOT_INTERESTED);
+    tick();
+    assertThat(sent()).as("choked, the read still running").containsExactly(Simple.CHOKE);
+    Map.Entry<CompletableFuture<ByteBuf>, ByteBuf> read = heldReads.get(0);
+    read.getKey().complete(read.getValue());
+    ch.runPendingTasks();
+    // BEP 6: a choke does not cancel a fast peer's requests; each must be answered. Dropping this
+    // one silently left the peer waiting for it until its request timed out (30 s).
+    assertThat(sent()).containsExactly(BlockMessage.reject(block));
   }
 
   @Test
