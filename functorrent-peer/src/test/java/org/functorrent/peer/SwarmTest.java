@@ -278,7 +278,8 @@ class SwarmTest {
     swarm.addPeers(List.of(liarAddress));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (swarm.stats().get(5, TimeUnit.SECONDS).downloadedBytes() == 0) {
-      assertThat(System.nanoTime() - deadline).as("the liar delivered nothing in 30 s").isNegative();
+      assertThat(System.nanoTime() - deadline).as("the liar delivered nothing in 30 s")
+          .isNegative();
       Thread.sleep(10);
     }
     swarm.addPeers(List.of(honestAddress));
