@@ -31,7 +31,7 @@ public final class HandshakeCodec {
    * type check that the JIT compiles into the write path of every message.
    */
   public static ByteBuf encode(ByteBufAllocator alloc, Handshake handshake) {
-    ByteBuf out = alloc.buffer(1 + PROTOCOL.length + 8 + 20 + 20);
+    ByteBuf out = alloc.buffer(Handshake.LENGTH);
     write(handshake, out);
     return out;
   }

@@ -312,9 +312,7 @@ public abstract class AbstractStorage implements Storage {
       // a block that raced with this check may have started another: a verified piece takes none
       runningHashes.forget(piece);
       if (allVerified()) {
-        // Complete: nothing more to hash while it seeds; the pooled arrays (up to 2.5 MiB) go.
-        runningHashes.clear();
-        readBuffers.clear();
+        dropHashingMemory(); // complete: nothing more to hash while it seeds
       }
     }
     (ok ? piecesVerified : piecesFailed).incrementAndGet();
@@ -522,6 +520,12 @@ public abstract class AbstractStorage implements Storage {
     }
   }
 
+  /** Drops every running hash, held block and pooled array (up to 2.5 MiB). */
+  private void dropHashingMemory() {
+    runningHashes.clear();
+    readBuffers.clear();
+  }
+
   private boolean allVerified() {
     synchronized (verified) {
       return verified.cardinality() == meta.pieceCount();
@@ -576,8 +580,7 @@ public abstract class AbstractStorage implements Storage {
       if (recordsVerifiedOnClose()) {
         checkWrittenPieces();
       }
-      runningHashes.clear();
-      readBuffers.clear();
+      dropHashingMemory();
       try {
         persist(verifiedPieces(), true);
       } catch (IOException | RuntimeException e) {
