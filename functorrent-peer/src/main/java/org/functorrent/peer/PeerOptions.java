@@ -29,7 +29,8 @@ import java.time.Duration;
  *     it)
  * @param maxServeQueue requests we queue from one peer; we announce it as our reqq
  * @param blockTimeout a peer that delivers nothing for this long while it has our requests is
- *     stalled: its requests go to other peers
+ *     stalled: its requests go to other peers. A peer that choked us gets half of it, 5 s at
+ *     most, to answer the requests it kept (BEP 6 lets a fast peer keep them)
  * @param connectTimeout TCP connect timeout
  * @param handshakeTimeout time to the peer's handshake after connecting
  * @param keepAliveInterval a keep-alive goes out when nothing else did for this long

@@ -80,6 +80,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
    */
   static final int REFUSED_ALLOWANCE = 64;
 
+  /**
+   * How long a fast peer (BEP 6) that choked us has to serve or reject the requests it holds, at
+   * most: half the block timeout. BEP 6 makes a choke leave requests standing, each to be
+   * answered; a peer that answers none would hold those blocks for the whole block timeout.
+   */
+  static final long CHOKED_REQUEST_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   private final SwarmEngine swarm;
   private final PeerOptions options;
   private final boolean outgoing;
@@ -102,6 +109,8 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   boolean amChoking = true;
   boolean amInterested;
   boolean peerChoking = true;
+  /** When the peer last choked us (while it was not choking us already). */
+  private long chokedNanos;
   boolean peerInterested;
   /** Our requests in the order sent. */
   private final LinkedHashMap<Block, Request> outstanding = new LinkedHashMap<>();
@@ -382,6 +391,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private void simple(Simple m, boolean first) {
     switch (m) {
       case CHOKE:
+        if (!peerChoking) {
+          chokedNanos = swarm.nanoTime();
+        }
         peerChoking = true;
         if (!fast) {
           // BEP 3: a choke discards every pending request. BEP 6 peers reject them instead.
@@ -705,7 +717,15 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
     long timeout = options.blockTimeout().toNanos();
     timedOut.values().removeIf(at -> nowNanos - at > timeout);
     dropSkippedRequests(nowNanos, timeout);
-    if (!outstanding.isEmpty()) {
+    if (peerChoking && !outstanding.isEmpty()
+        && nowNanos - chokedNanos > Math.min(CHOKED_REQUEST_GRACE_NANOS, timeout / 2)) {
+      // Only a fast peer's requests outlive its choke. Taken back, not held against it: asked of
+      // it again once it unchokes us.
+      log.debug("{}: {} requests neither served nor rejected since it choked us", ctx.channel(),
+          outstanding.size());
+      dropAllRequests(true);
+      swarm.requestFromAll();
+    } else if (!outstanding.isEmpty()) {
       long oldest = outstanding.values().iterator().next().nanos();
       long since = Math.max(oldest, lastBlockNanos);
       if (nowNanos - since > timeout) {

@@ -475,6 +475,34 @@ class PeerConnectionTest {
   }
 
   @Test
+  void requestsAFastPeerKeepsPastItsChokeUnansweredAreTakenBackAfterTheGraceNotBefore() {
+    handshaken(new BitSet());
+    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
+    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
+    assertThat(requests).hasSize(16);
+    deliver(requests.get(0));
+    tick();
+    sent();
+    // BEP 6: the choke leaves the other 15 standing. It rejects one and then goes quiet.
+    send(Simple.CHOKE, BlockMessage.reject(requests.get(1)));
+    long grace = OPTIONS.blockTimeout().toNanos() / 2; // 2.5 s: under the 5 s cap
+    clock.addAndGet(grace);
+    tick();
+    assertThat(sentOf(BlockMessageKind.CANCEL)).as("within the grace").isEmpty();
+    // A repeated choke does not start the grace again.
+    send(Simple.CHOKE);
+    clock.addAndGet(1);
+    tick();
+    assertThat(sentOf(BlockMessageKind.CANCEL)).as("taken back, not yet stalled")
+        .containsExactlyInAnyOrderElementsOf(requests.subList(2, 16));
+    assertThat(ch.isActive()).isTrue();
+    // Not held against it: once it unchokes us, the same blocks are asked of it at once.
+    send(Simple.UNCHOKE);
+    assertThat(sentOf(BlockMessageKind.REQUEST))
+        .containsExactlyInAnyOrderElementsOf(requests.subList(1, 16));
+  }
+
+  @Test
   void slowStorageStopsReadingUntilWritesDrain() {
     handshaken(new BitSet());
     holdWrites = true;
