@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import org.functorrent.metainfo.MetaInfo;
 import org.functorrent.storage.PieceSet;
 import org.functorrent.storage.Storage;
@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each operation runs on the executor holding the read side of a lock; {@link #close()} and
  * operations that move data between places hold the write side, so they wait for running operations
- * and none runs beside them.
+ * and none runs beside them. The lock is a {@link StampedLock}, not reentrant: no operation takes
+ * it again while it holds it. A reentrant read-write lock counted each reader's holds in a thread
+ * local, on every block moved.
  */
 public abstract class AbstractStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger(AbstractStorage.class);
@@ -74,7 +76,9 @@ public abstract class AbstractStorage implements Storage {
   private final Executor executor;
   private final ExecutorService ownedExecutor;
   private final int hashParallelism;
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final StampedLock stamped = new StampedLock();
+  private final Lock readLock = stamped.asReadLock();
+  private final Lock writeLock = stamped.asWriteLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BitSet verified = new BitSet();
   // Atomic counters, not LongAdders: an adder's first contended add, some seconds into a
@@ -217,7 +221,7 @@ public abstract class AbstractStorage implements Storage {
     public final void run() {
       T result = null;
       Throwable failure = null;
-      Lock read = lock.readLock();
+      Lock read = readLock;
       read.lock();
       try {
         if (closed.get()) {
@@ -575,7 +579,7 @@ public abstract class AbstractStorage implements Storage {
       return;
     }
     RuntimeException failure = null;
-    lock.writeLock().lock();
+    writeLock.lock();
     try {
       if (recordsVerifiedOnClose()) {
         checkWrittenPieces();
@@ -595,7 +599,7 @@ public abstract class AbstractStorage implements Storage {
         }
       }
     } finally {
-      lock.writeLock().unlock();
+      writeLock.unlock();
       if (ownedExecutor != null) {
         ownedExecutor.shutdown();
         try {
@@ -623,11 +627,11 @@ public abstract class AbstractStorage implements Storage {
 
   /** Runs {@code task} on the executor under the write lock: nothing else runs beside it. */
   protected final <T> CompletableFuture<T> submitExclusive(IoTask<T> task) {
-    return submitUnguarded(() -> locked(lock.writeLock(), task));
+    return submitUnguarded(() -> locked(writeLock, task));
   }
 
   private <T> T guarded(IoTask<T> task) throws IOException {
-    return locked(lock.readLock(), task);
+    return locked(readLock, task);
   }
 
   private <T> T locked(Lock which, IoTask<T> task) throws IOException {
