@@ -431,15 +431,16 @@ public final class PiecePicker<P> {
     }
   }
 
+  /** The index of {@code block} in its piece, or -1 when it is not one of the piece's blocks. */
   private int blockIndex(Block block) {
-    if (block.piece() >= pieceCount || block.offset() % Block.SIZE != 0) {
+    int piece = block.piece();
+    int offset = block.offset();
+    if (piece >= pieceCount || offset % Block.SIZE != 0) {
       return -1;
     }
-    int b = block.offset() / Block.SIZE;
-    if (b >= blockCount(block.piece()) || !block(block.piece(), b).equals(block)) {
-      return -1;
-    }
-    return b;
+    // As block(piece, offset / SIZE) would make it, without making it: this runs for every block.
+    long left = pieceSize.applyAsLong(piece) - offset;
+    return left > 0 && block.length() == Math.min(Block.SIZE, left) ? offset / Block.SIZE : -1;
   }
 
   /** A block arrived from {@code sender}, who had it requested. */
