@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +150,13 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   private int refusedRequests;
   private int readsInFlight;
   private int readBytesInFlight;
+  /**
+   * Blocks the peer cancelled after their reads may have started, and did not request again since:
+   * such a read is answered with a reject (or, without the fast extension, nothing) rather than
+   * 16 KiB it no longer wants. At most {@link #MAX_READS_IN_FLIGHT}; emptied whenever no read is
+   * running.
+   */
+  private final HashSet<Block> cancelledReads = new HashSet<>();
   /** Our answer to the peer's interest (a choke or an unchoke) went out, at the time below. */
   boolean interestAnswered;
   long interestAnsweredNanos;
@@ -484,8 +492,12 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
         requestReceived(block);
         break;
       case CANCEL:
-        if (serveQueue.remove(block) && fast) {
-          send(BlockMessage.reject(block));
+        if (serveQueue.remove(block)) {
+          if (fast) {
+            send(BlockMessage.reject(block));
+          }
+        } else if (readsInFlight > 0 && cancelledReads.size() < MAX_READS_IN_FLIGHT) {
+          cancelledReads.add(block); // its read may be running
         }
         break;
       case REJECT:
@@ -792,6 +804,9 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void requestReceived(Block block) {
+    if (!cancelledReads.isEmpty()) {
+      cancelledReads.remove(block); // wanted again: a read of it still running is sent after all
+    }
     if (amChoking || !swarm.picker().have(block.piece()) || serveQueue.size()
         >= options.maxServeQueue()) {
       if (++refusedRequests > options.maxServeQueue() + REFUSED_ALLOWANCE) {
@@ -840,17 +855,24 @@ public final class PeerConnection extends ChannelInboundHandlerAdapter {
   void blockRead(Block block, ByteBuf data) {
     readsInFlight--;
     readBytesInFlight -= block.length();
+    boolean cancelled = !cancelledReads.isEmpty() && cancelledReads.remove(block);
+    if (readsInFlight == 0) {
+      cancelledReads.clear(); // what is left there was not being read
+    }
     if (data == null) {
       close("a block could not be read from storage");
       return;
     }
-    if (closed || amChoking) {
+    if (closed || amChoking || cancelled) {
       data.release();
       if (!closed && fast) {
-        // BEP 6: a choke does not cancel a fast peer's requests, each is answered; a dropped one
-        // would leave the peer waiting for it until its request times out.
+        // BEP 6: neither a choke nor a cancel takes back a fast peer's request, each is answered;
+        // a dropped one would leave the peer waiting for it until its request times out.
         write(BlockMessage.reject(block));
         flushSoon();
+      }
+      if (cancelled && !closed && !amChoking) {
+        serve();
       }
       return;
     }

@@ -503,6 +503,38 @@ class PeerConnectionTest {
   }
 
   @Test
+  void aBlockCancelledWhileItsReadRunsIsRejectedInsteadOfSentUnlessAskedForAgain() {
+    handshaken(all());
+    sent();
+    send(Simple.INTERESTED);
+    assertThat(sent()).containsExactly(Simple.UNCHOKE);
+    holdReads = true;
+    Block kept = new Block(2, 0, 16384);
+    Block cancelled = new Block(2, 16384, 16384);
+    Block wantedAgain = new Block(5, 0, 16384);
+    send(BlockMessage.request(kept), BlockMessage.request(cancelled),
+        BlockMessage.request(wantedAgain));
+    assertThat(heldReads).as("the three reads started").hasSize(3);
+    send(BlockMessage.cancel(cancelled), BlockMessage.cancel(wantedAgain),
+        BlockMessage.request(wantedAgain));
+    for (Map.Entry<CompletableFuture<ByteBuf>, ByteBuf> read : List.copyOf(heldReads)) {
+      read.getKey().complete(read.getValue());
+    }
+    ch.runPendingTasks();
+    List<PeerMessage> out = sent();
+    // BEP 6: a cancelled request is answered with the piece or a reject; the reject is 13 bytes.
+    assertThat(out).contains(BlockMessage.reject(cancelled))
+        .doesNotContain(BlockMessage.reject(kept), BlockMessage.reject(wantedAgain));
+    List<Block> pieces = new ArrayList<>();
+    for (PeerMessage m : out) {
+      if (m instanceof Piece p) {
+        pieces.add(new Block(p.piece(), p.offset(), 16384));
+      }
+    }
+    assertThat(pieces).contains(kept, wantedAgain).doesNotContain(cancelled);
+  }
+
+  @Test
   void slowStorageStopsReadingUntilWritesDrain() {
     handshaken(new BitSet());
     holdWrites = true;
