@@ -325,12 +325,18 @@ class PeerConnectionTest {
     assertThat(stats.get().connectedPeers()).isEqualTo(1);
   }
 
-  @Test
-  void stalledRequestsAreCancelledAfterTheBlockTimeoutNotBefore() {
+  /** We have nothing; the peer has every piece and unchokes us: we ask for all 16 blocks. */
+  private List<Block> requestingTheWholeTorrent() {
     handshaken(new BitSet());
     send(Bitfield.of(all(), 8), Simple.UNCHOKE);
     List<Block> requests = sentOf(BlockMessageKind.REQUEST);
-    assertThat(requests).hasSize(16);
+    assertThat(requests).as("the whole torrent").hasSize(16);
+    return requests;
+  }
+
+  @Test
+  void stalledRequestsAreCancelledAfterTheBlockTimeoutNotBefore() {
+    List<Block> requests = requestingTheWholeTorrent();
     // A slow peer that delivers keeps its requests.
     for (int s = 0; s < 4; s++) {
       clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
@@ -363,10 +369,7 @@ class PeerConnectionTest {
 
   @Test
   void aRequestPassedOverForTheBlockTimeoutIsCancelledAloneAndAskedAgainOnlyLater() {
-    handshaken(new BitSet());
-    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
-    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
-    assertThat(requests).as("the whole torrent").hasSize(16);
+    List<Block> requests = requestingTheWholeTorrent();
     Block skipped = requests.get(0);
     clock.addAndGet(TimeUnit.SECONDS.toNanos(3));
     for (int i = 1; i < 4; i++) {
@@ -453,13 +456,25 @@ class PeerConnectionTest {
     expected.release();
   }
 
-  @Test
-  void aReadThatFinishesAfterWeChokedIsRejectedNotDropped() {
+  /** We have every piece; the peer is interested and unchoked; block reads wait for the test. */
+  private void servingWithReadsHeld() {
     handshaken(all());
     sent();
     send(Simple.INTERESTED);
     assertThat(sent()).containsExactly(Simple.UNCHOKE);
     holdReads = true;
+  }
+
+  private void completeHeldReads() {
+    for (Map.Entry<CompletableFuture<ByteBuf>, ByteBuf> read : List.copyOf(heldReads)) {
+      read.getKey().complete(read.getValue());
+    }
+    ch.runPendingTasks();
+  }
+
+  @Test
+  void aReadThatFinishesAfterWeChokedIsRejectedNotDropped() {
+    servingWithReadsHeld();
     Block block = new Block(3, 16384, 16384);
     send(BlockMessage.request(block));
     assertThat(heldReads).as("the read started").hasSize(1);
@@ -476,10 +491,7 @@ class PeerConnectionTest {
 
   @Test
   void requestsAFastPeerKeepsPastItsChokeUnansweredAreTakenBackAfterTheGraceNotBefore() {
-    handshaken(new BitSet());
-    send(Bitfield.of(all(), 8), Simple.UNCHOKE);
-    List<Block> requests = sentOf(BlockMessageKind.REQUEST);
-    assertThat(requests).hasSize(16);
+    List<Block> requests = requestingTheWholeTorrent();
     deliver(requests.get(0));
     tick();
     sent();
@@ -504,11 +516,7 @@ class PeerConnectionTest {
 
   @Test
   void aBlockCancelledWhileItsReadRunsIsRejectedInsteadOfSentUnlessAskedForAgain() {
-    handshaken(all());
-    sent();
-    send(Simple.INTERESTED);
-    assertThat(sent()).containsExactly(Simple.UNCHOKE);
-    holdReads = true;
+    servingWithReadsHeld();
     Block kept = new Block(2, 0, 16384);
     Block cancelled = new Block(2, 16384, 16384);
     Block wantedAgain = new Block(5, 0, 16384);
@@ -517,10 +525,7 @@ class PeerConnectionTest {
     assertThat(heldReads).as("the three reads started").hasSize(3);
     send(BlockMessage.cancel(cancelled), BlockMessage.cancel(wantedAgain),
         BlockMessage.request(wantedAgain));
-    for (Map.Entry<CompletableFuture<ByteBuf>, ByteBuf> read : List.copyOf(heldReads)) {
-      read.getKey().complete(read.getValue());
-    }
-    ch.runPendingTasks();
+    completeHeldReads();
     List<PeerMessage> out = sent();
     // BEP 6: a cancelled request is answered with the piece or a reject; the reject is 13 bytes.
     assertThat(out).contains(BlockMessage.reject(cancelled))
