@@ -221,8 +221,7 @@ public abstract class AbstractStorage implements Storage {
     public final void run() {
       T result = null;
       Throwable failure = null;
-      Lock read = readLock;
-      read.lock();
+      long stamp = stamped.readLock();
       try {
         if (closed.get()) {
           throw closedFailure();
@@ -231,7 +230,7 @@ public abstract class AbstractStorage implements Storage {
       } catch (IOException | RuntimeException e) {
         failure = new CompletionException(translate(e));
       } finally {
-        read.unlock();
+        stamped.unlockRead(stamp);
       }
       finished();
       if (failure == null) {
