@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -340,13 +339,13 @@ public abstract class AbstractStorage implements Storage {
     byte[] buffer = null;
     try {
       if (running != null) {
-        for (Map.Entry<Integer, RunningHashes.Held> entry : running.pending.entrySet()) {
-          long offset = entry.getKey();
+        for (int i = 0; i < running.heldCount(); i++) {
+          long offset = running.heldOffset(i);
           if (offset > at) {
             buffer = buffer != null ? buffer : readBuffers.take();
             readBack(piece, at, offset, buffer, digest);
           }
-          RunningHashes.Held block = entry.getValue();
+          RunningHashes.Held block = running.heldBlock(i);
           digest.update(block.bytes, 0, block.length);
           at = offset + block.length;
         }

@@ -2,10 +2,7 @@ package org.functorrent.storage.internal;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,18 +60,93 @@ final class RunningHashes {
 
   /**
    * The hash of a piece's first {@code hashed} bytes ({@code < 0} once discarded) and the blocks
-   * held past it by offset, none overlapping another and none before {@code hashed}. Once {@link
-   * #take taken}, nothing changes it any more and it belongs to the verification.
+   * held past it in order of offset, none overlapping another and none before {@code hashed}. Once
+   * {@link #take taken}, nothing changes it any more and it belongs to the verification.
+   *
+   * <p>The held blocks are two sorted arrays, not a sorted map: this runs for every block written,
+   * and a map made a boxed key, an entry, and views and iterators to find overlaps.
    */
   static final class Running {
+    private static final int[] NO_OFFSETS = new int[0];
+    private static final Held[] NO_BLOCKS = new Held[0];
+
     final MessageDigest digest;
     long hashed;
-    final TreeMap<Integer, Held> pending = new TreeMap<>();
+    private int[] heldAt = NO_OFFSETS;
+    private Held[] heldBlocks = NO_BLOCKS;
+    private int heldCount;
     private boolean spilled;
     private boolean taken;
 
     Running(MessageDigest digest) {
       this.digest = digest;
+    }
+
+    /** The number of blocks held. */
+    int heldCount() {
+      return heldCount;
+    }
+
+    /** The offset of the {@code i}-th held block, in order of offset. */
+    int heldOffset(int i) {
+      return heldAt[i];
+    }
+
+    /** The {@code i}-th held block, in order of offset. */
+    Held heldBlock(int i) {
+      return heldBlocks[i];
+    }
+
+    /** The index of the first held block that ends after {@code from}. */
+    private int firstEndingAfter(long from) {
+      int lo = 0;
+      int hi = heldCount;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (heldAt[mid] + (long) heldBlocks[mid].length > from) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo;
+    }
+
+    /** The index of the first held block that starts at or after {@code at}, from {@code lo}. */
+    private int firstStartingAtOrAfter(int lo, long at) {
+      int hi = heldCount;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (heldAt[mid] >= at) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo;
+    }
+
+    /** Holds {@code block} at {@code offset}, which no held block overlaps. */
+    private void insert(int offset, Held block) {
+      int i = firstStartingAtOrAfter(0, offset);
+      if (heldCount == heldAt.length) {
+        int grown = Math.max(4, heldCount * 2);
+        heldAt = Arrays.copyOf(heldAt, grown);
+        heldBlocks = Arrays.copyOf(heldBlocks, grown);
+      }
+      System.arraycopy(heldAt, i, heldAt, i + 1, heldCount - i);
+      System.arraycopy(heldBlocks, i, heldBlocks, i + 1, heldCount - i);
+      heldAt[i] = offset;
+      heldBlocks[i] = block;
+      heldCount++;
+    }
+
+    /** Forgets the held blocks {@code from} (inclusive) to {@code to} (exclusive), by index. */
+    private void removeRange(int from, int to) {
+      System.arraycopy(heldAt, to, heldAt, from, heldCount - to);
+      System.arraycopy(heldBlocks, to, heldBlocks, from, heldCount - to);
+      Arrays.fill(heldBlocks, heldCount - (to - from), heldCount, null);
+      heldCount -= to - from;
     }
   }
 
@@ -196,7 +268,7 @@ final class RunningHashes {
     }
     byte[] bytes = capacity == HELD_ARRAY ? arrays.take() : new byte[capacity];
     data.duplicate().get(bytes, 0, length);
-    running.pending.put(offset, new Held(bytes, length));
+    running.insert(offset, new Held(bytes, length));
   }
 
   private boolean reserve(long bytes) {
@@ -212,32 +284,32 @@ final class RunningHashes {
 
   /** Feeds the held blocks that now follow the hashed prefix to the digest. */
   private void drain(Running running) {
-    Map.Entry<Integer, Held> first = running.pending.firstEntry();
-    while (first != null && first.getKey() == running.hashed) {
-      running.pending.pollFirstEntry();
-      Held block = first.getValue();
+    int n = 0;
+    while (n < running.heldCount && running.heldAt[n] == running.hashed) {
+      Held block = running.heldBlocks[n++];
       running.digest.update(block.bytes, 0, block.length);
       running.hashed += block.length;
       give(block);
-      first = running.pending.firstEntry();
+    }
+    if (n > 0) {
+      running.removeRange(0, n);
     }
   }
 
   /** Drops the held blocks that overlap bytes {@code from..to}. */
   private void drop(Running running, long from, long to) {
-    if (running.pending.isEmpty()) {
+    if (running.heldCount == 0) {
       return;
     }
-    Map.Entry<Integer, Held> before = running.pending.lowerEntry((int) from);
-    if (before != null && before.getKey() + (long) before.getValue().length > from) {
-      running.pending.remove(before.getKey());
-      give(before.getValue());
-    }
-    NavigableMap<Integer, Held> inside =
-        running.pending.subMap((int) from, true, (int) Math.min(to, Integer.MAX_VALUE), false);
-    for (Iterator<Held> it = inside.values().iterator(); it.hasNext(); ) {
-      give(it.next());
-      it.remove();
+    // Sorted and apart, the blocks that overlap are those from the first ending after from to
+    // the last starting before to.
+    int first = running.firstEndingAfter(from);
+    int end = running.firstStartingAtOrAfter(first, to);
+    if (first < end) {
+      for (int i = first; i < end; i++) {
+        give(running.heldBlocks[i]);
+      }
+      running.removeRange(first, end);
     }
   }
 
@@ -247,10 +319,10 @@ final class RunningHashes {
   }
 
   private void dropAll(Running running) {
-    for (Held block : running.pending.values()) {
-      give(block);
+    for (int i = 0; i < running.heldCount; i++) {
+      give(running.heldBlocks[i]);
     }
-    running.pending.clear();
+    running.removeRange(0, running.heldCount);
   }
 
   private void give(Held block) {
