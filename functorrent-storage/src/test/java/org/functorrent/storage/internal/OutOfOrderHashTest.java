@@ -3,7 +3,6 @@ package org.functorrent.storage.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +22,6 @@ import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDictionary;
 import org.functorrent.bencode.BencodeString;
 import org.functorrent.metainfo.MetaInfo;
-import org.functorrent.storage.FilePriority;
 import org.functorrent.storage.StorageOptions;
 import org.functorrent.storage.Storages;
 import org.junit.jupiter.api.Test;
@@ -83,40 +81,23 @@ class OutOfOrderHashTest {
    * A storage in an array, on the calling thread, whose write at torrent position {@link #failAt}
    * stores garbage and then fails, as a disk may.
    */
-  private final class FailingStorage extends AbstractStorage {
-    final byte[] stored = new byte[LENGTH];
-
+  private final class FailingStorage extends ArrayStorage {
     FailingStorage(MetaInfo meta) {
       this(meta, DEFAULT_HELD_BUDGET);
     }
 
     FailingStorage(MetaInfo meta, long budget) {
-      super(meta, MoreExecutors.directExecutor(), null, 1, budget);
-    }
-
-    @Override
-    protected void read(int piece, int offset, ByteBuffer dst) {
-      dst.put(stored, piece * PIECE + offset, dst.remaining());
+      super(meta, budget);
     }
 
     @Override
     protected void write(int piece, int offset, ByteBuffer src) throws IOException {
-      int at = piece * PIECE + offset;
+      int at = at(piece, offset);
       if (at == failAt.get()) {
         Arrays.fill(stored, at, at + src.remaining(), (byte) 0x33);
         throw new IOException("No space left on device");
       }
-      src.get(stored, at, src.remaining());
-    }
-
-    @Override
-    public ImmutableList<FilePriority> priorities() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<Void> setPriority(int fileIndex, FilePriority priority) {
-      throw new UnsupportedOperationException();
+      super.write(piece, offset, src);
     }
   }
 

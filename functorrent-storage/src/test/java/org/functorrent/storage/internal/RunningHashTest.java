@@ -2,19 +2,14 @@ package org.functorrent.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.collect.ImmutableList;
-import com.google.common.util.concurrent.MoreExecutors;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.functorrent.bencode.Bencode;
 import org.functorrent.bencode.BencodeDictionary;
 import org.functorrent.bencode.BencodeString;
 import org.functorrent.metainfo.MetaInfo;
-import org.functorrent.storage.FilePriority;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,47 +42,12 @@ class RunningHashTest {
     meta = MetaInfo.parse(Bencode.encode(BencodeDictionary.builder().put("info", info).build()));
   }
 
-  /** An array-backed storage that counts the bytes read from it. */
-  private final class CountingStorage extends AbstractStorage {
-    final byte[] stored = new byte[content.length];
-    final AtomicLong bytesRead = new AtomicLong();
-
-    CountingStorage(MetaInfo meta) {
-      super(meta, MoreExecutors.directExecutor(), null, 1);
-    }
-
-    CountingStorage(MetaInfo meta, long heldBudget) {
-      super(meta, MoreExecutors.directExecutor(), null, 1, heldBudget);
-    }
-
-    @Override
-    protected void read(int piece, int offset, ByteBuffer dst) {
-      bytesRead.addAndGet(dst.remaining());
-      dst.put(stored, piece * PIECE + offset, dst.remaining());
-    }
-
-    @Override
-    protected void write(int piece, int offset, ByteBuffer src) {
-      src.get(stored, piece * PIECE + offset, src.remaining());
-    }
-
-    @Override
-    public ImmutableList<FilePriority> priorities() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<Void> setPriority(int fileIndex, FilePriority priority) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
-  private void write(CountingStorage storage, int piece, int block) {
+  private void write(ArrayStorage storage, int piece, int block) {
     ByteBuffer data = ByteBuffer.wrap(content, piece * PIECE + block * BLOCK, BLOCK);
     storage.writeBlock(piece, block * BLOCK, data).join();
   }
 
-  private static void writeGarbage(CountingStorage storage, int piece, int block) {
+  private static void writeGarbage(ArrayStorage storage, int piece, int block) {
     byte[] garbage = new byte[BLOCK];
     Arrays.fill(garbage, (byte) 0x5a);
     storage.writeBlock(piece, block * BLOCK, ByteBuffer.wrap(garbage)).join();
@@ -95,7 +55,7 @@ class RunningHashTest {
 
   @Test
   void aPieceWrittenInOrderIsVerifiedWithoutReadingItBack() {
-    CountingStorage storage = new CountingStorage(meta);
+    ArrayStorage storage = new ArrayStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
     for (int b = 0; b < 4; b++) {
       write(storage, 1, b);
     }
@@ -105,7 +65,7 @@ class RunningHashTest {
 
   @Test
   void aBlockThatCameEarlyIsHeldAndHashedWhenItsTurnComes() {
-    CountingStorage storage = new CountingStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
+    ArrayStorage storage = new ArrayStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
     write(storage, 0, 0);
     write(storage, 0, 2);
     write(storage, 0, 1);
@@ -116,7 +76,7 @@ class RunningHashTest {
 
   @Test
   void withoutBudgetBlocksAfterAnOutOfOrderOneAreReadBack() {
-    CountingStorage storage = new CountingStorage(meta, 0);
+    ArrayStorage storage = new ArrayStorage(meta, 0);
     write(storage, 0, 0);
     write(storage, 0, 2);
     write(storage, 0, 1);
@@ -128,7 +88,7 @@ class RunningHashTest {
 
   @Test
   void aHashedBlockOverwrittenWithOtherBytesIsCheckedAgainstWhatIsStored() {
-    CountingStorage storage = new CountingStorage(meta);
+    ArrayStorage storage = new ArrayStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
     for (int b = 0; b < 4; b++) {
       write(storage, 0, b);
     }
@@ -138,7 +98,7 @@ class RunningHashTest {
 
   @Test
   void aBadBlockRewrittenBeforeVerificationDoesNotFailThePiece() {
-    CountingStorage storage = new CountingStorage(meta);
+    ArrayStorage storage = new ArrayStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
     writeGarbage(storage, 0, 0);
     write(storage, 0, 0);
     for (int b = 1; b < 4; b++) {
@@ -149,7 +109,7 @@ class RunningHashTest {
 
   @Test
   void aFailedPieceDownloadedAgainInOrderStartsAFreshHash() {
-    CountingStorage storage = new CountingStorage(meta);
+    ArrayStorage storage = new ArrayStorage(meta, AbstractStorage.DEFAULT_HELD_BUDGET);
     writeGarbage(storage, 1, 0);
     for (int b = 1; b < 4; b++) {
       write(storage, 1, b);
