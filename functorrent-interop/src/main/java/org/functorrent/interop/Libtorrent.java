@@ -20,6 +20,8 @@ import java.util.List;
 public final class Libtorrent {
   /** Debian's python3-libtorrent is built for this interpreter, not for any python3 on PATH. */
   public static final String PYTHON = "/usr/bin/python3";
+  /** How long a process that is no longer alive gets to report its exit status. */
+  private static final Duration WAIT_EXIT = Duration.ofSeconds(5);
 
   private final Path workDir;
   private final Path script;
@@ -273,8 +275,11 @@ public final class Libtorrent {
           return;
         }
         if (!process.isAlive() || current.startsWith("ERROR")) {
+          // The exit status tells a crash (128 + signal, with nothing printed) from an error.
+          String ended = process.isAlive() ? "failed" : "ended with " + process.waitFor(WAIT_EXIT);
           throw new IllegalStateException(
-              "libtorrent ended before " + word + " (" + current + "):\n" + process.output());
+              "libtorrent " + ended + " before " + word + " (" + current + "):\n"
+                  + process.output());
         }
         pause();
       }
