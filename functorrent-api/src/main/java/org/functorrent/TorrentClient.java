@@ -7,7 +7,6 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -53,6 +52,7 @@ public final class TorrentClient implements AutoCloseable {
   private static final Object DEFAULT_LOCK = new Object();
   private static TorrentClient defaultClient;
 
+  private final NetworkTransport transport;
   private final EventLoopGroup group;
   private final Executor disk;
   private final Executor callbacks;
@@ -67,9 +67,18 @@ public final class TorrentClient implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TorrentClient(Builder builder) {
+    transport = builder.transport != null ? builder.transport : NetworkTransport.preferred();
+    if (!transport.isAvailable()) {
+      Throwable cause = transport.unavailabilityCause();
+      throw new TorrentClientException(
+          "cannot start the client: the " + transport + " transport cannot run here: " + cause,
+          cause);
+    }
     group =
         new MultiThreadIoEventLoopGroup(
-            builder.networkThreads, threads.named("functorrent-net"), NioIoHandler.newFactory());
+            builder.networkThreads,
+            threads.named("functorrent-net"),
+            transport.ioHandlerFactory());
     disk =
         builder.diskExecutor != null
             ? builder.diskExecutor
@@ -81,15 +90,25 @@ public final class TorrentClient implements AutoCloseable {
             : own(Executors.newSingleThreadExecutor(threads.named("functorrent-callbacks")));
     PeerId peerId = PeerId.random(builder.peerIdPrefix);
     try {
-      trackers = TrackerClient.builder(group).build();
-      peers = PeerClient.create(group, peerId, callbacks, builder.peerOptions);
+      trackers =
+          TrackerClient.builder(group)
+              .channelTypes(transport.socketChannel(), transport.datagramChannel())
+              .build();
+      peers =
+          PeerClient.create(
+              group,
+              transport.socketChannel(),
+              transport.serverChannel(),
+              peerId,
+              callbacks,
+              builder.peerOptions);
       listenAddress =
           peers.listen(new InetSocketAddress(builder.bindAddress, builder.listenPort)).join();
     } catch (RuntimeException e) {
       shutdownThreads();
       throw new TorrentClientException("cannot start the client: " + e.getMessage(), e);
     }
-    log.info("listening on {} as {}", listenAddress, peerId);
+    log.info("listening on {} as {} ({})", listenAddress, peerId, transport);
     dht = isDhtOn(builder.dhtOptions) ? startDht(builder) : null;
   }
 
@@ -112,7 +131,9 @@ public final class TorrentClient implements AutoCloseable {
     }
     DhtNode node = null;
     try {
-      node = DhtNode.create(options.withBindAddress(bind), group, callbacks);
+      node =
+          DhtNode.create(
+              options.withBindAddress(bind), group, transport.datagramChannel(), callbacks);
       InetSocketAddress bound = node.start().join();
       peers.dht(bound.getPort(), node::addNode);
       log.info("DHT node {} on UDP {}", node.id(), bound);
@@ -162,6 +183,11 @@ public final class TorrentClient implements AutoCloseable {
    */
   public Optional<DhtNode> dht() {
     return Optional.ofNullable(dht);
+  }
+
+  /** The transport of this client's sockets. */
+  public NetworkTransport transport() {
+    return transport;
   }
 
   /** The address peers connect to. */
@@ -304,7 +330,7 @@ public final class TorrentClient implements AutoCloseable {
 
   /**
    * Builds a client. Defaults: port 6881 on every interface, peer id prefix {@code -FJ0100-}, no
-   * DHT.
+   * DHT, the preferred network transport.
    */
   public static final class Builder {
     private int listenPort = 6881;
@@ -315,8 +341,19 @@ public final class TorrentClient implements AutoCloseable {
     private Executor diskExecutor;
     private Executor callbackExecutor;
     private DhtOptions dhtOptions;
+    private NetworkTransport transport;
 
     private Builder() {}
+
+    /**
+     * The transport of the client's sockets; by default {@link NetworkTransport#preferred()}
+     * (epoll where it can run, else NIO). Building fails with {@link TorrentClientException} if
+     * the transport asked for cannot run here.
+     */
+    public Builder transport(NetworkTransport transport) {
+      this.transport = checkNotNull(transport, "transport");
+      return this;
+    }
 
     /**
      * Runs a DHT node (BEP 5) for this client: its torrents (except private ones) find peers

@@ -45,6 +45,13 @@ final class LoopbackSwarm {
   static LoopbackSwarm create(
       Path seedDir, long randomSeed, int pieceLength, String[] files, int[] sizes)
       throws Exception {
+    return create(seedDir, randomSeed, pieceLength, files, sizes, false);
+  }
+
+  /** As the other {@code create}, the torrent naming the tracker's UDP address if {@code udp}. */
+  static LoopbackSwarm create(
+      Path seedDir, long randomSeed, int pieceLength, String[] files, int[] sizes, boolean udp)
+      throws Exception {
     Path data = seedDir.resolve("set");
     Files.createDirectories(data);
     Random random = new Random(randomSeed);
@@ -59,7 +66,8 @@ final class LoopbackSwarm {
         MetaInfo.parse(
             TorrentCreator.of(data)
                 .pieceLength(pieceLength)
-                .tracker(tracker.httpAnnounceUri().toString())
+                .tracker(
+                    (udp ? tracker.udpAnnounceUri() : tracker.httpAnnounceUri()).toString())
                 .create());
     return new LoopbackSwarm(seedDir, data, group, tracker, meta);
   }
@@ -90,10 +98,16 @@ final class LoopbackSwarm {
 
   /** A new client on 127.0.0.1, any port. */
   TorrentClient client() {
+    return client(NetworkTransport.preferred());
+  }
+
+  /** A new client on 127.0.0.1, any port, on {@code transport}. */
+  TorrentClient client(NetworkTransport transport) {
     return closeLater(
         TorrentClient.builder()
             .listenPort(0)
             .bindAddress(InetAddress.getLoopbackAddress())
+            .transport(transport)
             .build());
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.functorrent.Download;
 import org.functorrent.DownloadStats;
+import org.functorrent.NetworkTransport;
 import org.functorrent.Torrent;
 import org.functorrent.TorrentClient;
 import org.functorrent.TorrentListener;
@@ -56,12 +57,17 @@ public final class WarmDownload {
         peerOptions
             .withRequestQueue(Math.min(peerOptions.initialRequestQueue(), requestQueue), requestQueue)
             .withMaxPendingWrites(pendingWrites);
+    NetworkTransport transport =
+        NetworkTransport.valueOf(
+            System.getProperty("warm.transport", NetworkTransport.preferred().name()));
     try (TorrentClient client =
         TorrentClient.builder()
             .bindAddress(InetAddress.getLoopbackAddress())
             .listenPort(0)
             .peerOptions(peerOptions)
+            .transport(transport)
             .build()) {
+      System.out.println("transport: " + client.transport());
       for (int round = 1; round <= rounds; round++) {
         DirectoryTrees.delete(dir);
         Files.createDirectories(dir);

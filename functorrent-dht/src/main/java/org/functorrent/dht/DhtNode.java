@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -74,6 +75,7 @@ public final class DhtNode implements AutoCloseable {
 
   private final DhtOptions options;
   private final EventLoopGroup group;
+  private final Class<? extends DatagramChannel> channelType;
   private final Executor callbackExecutor;
   private final NodeId id;
   private final ImmutableList<NodeContact> savedNodes;
@@ -87,26 +89,43 @@ public final class DhtNode implements AutoCloseable {
   private DhtNode(
       DhtOptions options,
       EventLoopGroup group,
+      Class<? extends DatagramChannel> channelType,
       Executor callbackExecutor,
       NodeId id,
       ImmutableList<NodeContact> savedNodes) {
     this.options = options;
     this.group = group;
+    this.channelType = channelType;
     this.callbackExecutor = callbackExecutor;
     this.id = id;
     this.savedNodes = savedNodes;
   }
 
   /**
-   * A node that will run on {@code group} and call back on {@code callbackExecutor}; both stay
-   * the caller's (closing the node shuts neither down). Reads the state file, if the options name
-   * one: its id is kept, its nodes are asked first at bootstrap. A state file that cannot be read
-   * or parsed is logged and ignored (a new id is made), since it is only a cache.
+   * A node that will run on {@code group} (an NIO group) and call back on {@code
+   * callbackExecutor}; both stay the caller's (closing the node shuts neither down). Reads the
+   * state file, if the options name one: its id is kept, its nodes are asked first at bootstrap. A
+   * state file that cannot be read or parsed is logged and ignored (a new id is made), since it is
+   * only a cache.
    */
   public static DhtNode create(
       DhtOptions options, EventLoopGroup group, Executor callbackExecutor) {
+    return create(options, group, NioDatagramChannel.class, callbackExecutor);
+  }
+
+  /**
+   * As {@link #create(DhtOptions, EventLoopGroup, Executor)}, on a group of another transport than
+   * NIO, whose datagram channel type is {@code channelType} (such as {@code
+   * EpollDatagramChannel.class} for an epoll group).
+   */
+  public static DhtNode create(
+      DhtOptions options,
+      EventLoopGroup group,
+      Class<? extends DatagramChannel> channelType,
+      Executor callbackExecutor) {
     checkNotNull(options, "options");
     checkNotNull(group, "group");
+    checkNotNull(channelType, "channelType");
     checkNotNull(callbackExecutor, "callbackExecutor");
     NodeId id = null;
     ImmutableList<NodeContact> saved = ImmutableList.of();
@@ -125,7 +144,7 @@ public final class DhtNode implements AutoCloseable {
     if (id == null) {
       id = Bep42.idFor(options.bindAddress().getAddress(), new SecureRandom());
     }
-    return new DhtNode(options, group, callbackExecutor, id, saved);
+    return new DhtNode(options, group, channelType, callbackExecutor, id, saved);
   }
 
   /** As {@link #create(DhtOptions, EventLoopGroup, Executor)}, calling back on the common pool. */
@@ -200,7 +219,7 @@ public final class DhtNode implements AutoCloseable {
       bound =
           new Bootstrap()
               .group(group)
-              .channel(NioDatagramChannel.class)
+              .channel(channelType)
               // One byte more than we accept, so that an oversized datagram is seen as such.
               .option(ChannelOption.RECVBUF_ALLOCATOR,
                   new FixedRecvByteBufAllocator(Krpc.MAX_PACKET + 1))

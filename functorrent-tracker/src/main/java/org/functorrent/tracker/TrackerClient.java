@@ -6,6 +6,10 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableMap;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,8 +33,8 @@ import org.functorrent.tracker.internal.UdpTrackerClient;
  * client.close();
  * }</pre>
  *
- * <p>Only the NIO transport is supported: the group must accept {@code NioSocketChannel} and {@code
- * NioDatagramChannel}.
+ * <p>The client opens NIO channels unless its builder is given the channel types of the group's
+ * transport: {@link Builder#channelTypes}.
  */
 public final class TrackerClient implements AutoCloseable {
   private final HttpTrackerClient http;
@@ -41,10 +45,21 @@ public final class TrackerClient implements AutoCloseable {
     this.group = b.group;
     this.http =
         new HttpTrackerClient(
-            b.group, b.httpTimeout, b.maxRedirects, b.maxResponseBytes, b.userAgent, b.sslContext);
+            b.group,
+            b.socketChannelType,
+            b.httpTimeout,
+            b.maxRedirects,
+            b.maxResponseBytes,
+            b.userAgent,
+            b.sslContext);
     this.udp =
         new UdpTrackerClient(
-            b.group, b.udpLocalAddress, b.udpRetransmitBase, b.udpMaxRetransmits, b.ticker);
+            b.group,
+            b.datagramChannelType,
+            b.udpLocalAddress,
+            b.udpRetransmitBase,
+            b.udpMaxRetransmits,
+            b.ticker);
   }
 
   /** A builder of a client that runs on {@code group}, which the caller owns and shuts down. */
@@ -123,9 +138,24 @@ public final class TrackerClient implements AutoCloseable {
     private int udpMaxRetransmits = 8;
     private Ticker ticker = Ticker.systemTicker();
     private SslContext sslContext;
+    private Class<? extends SocketChannel> socketChannelType = NioSocketChannel.class;
+    private Class<? extends DatagramChannel> datagramChannelType = NioDatagramChannel.class;
 
     private Builder(EventLoopGroup group) {
       this.group = requireNonNull(group, "group");
+    }
+
+    /**
+     * The channel types of the group's transport, for a group that is not NIO's: such as {@code
+     * EpollSocketChannel.class} and {@code EpollDatagramChannel.class} for an epoll group. NIO's
+     * by default.
+     */
+    public Builder channelTypes(
+        Class<? extends SocketChannel> socketChannelType,
+        Class<? extends DatagramChannel> datagramChannelType) {
+      this.socketChannelType = requireNonNull(socketChannelType, "socketChannelType");
+      this.datagramChannelType = requireNonNull(datagramChannelType, "datagramChannelType");
+      return this;
     }
 
     /** The deadline of one HTTP exchange, connect included; 30 seconds by default. */

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -54,6 +53,7 @@ import org.functorrent.tracker.internal.HttpTrackerCodec.TrackerFailureException
  */
 public final class HttpTrackerClient {
   private final EventLoopGroup group;
+  private final Class<? extends SocketChannel> channelType;
   private final Duration timeout;
   private final int maxRedirects;
   private final int maxResponseBytes;
@@ -62,6 +62,7 @@ public final class HttpTrackerClient {
 
   public HttpTrackerClient(
       EventLoopGroup group,
+      Class<? extends SocketChannel> channelType,
       Duration timeout,
       int maxRedirects,
       int maxResponseBytes,
@@ -69,6 +70,7 @@ public final class HttpTrackerClient {
       SslContext sslContext) {
     this.sslContext = sslContext;
     this.group = group;
+    this.channelType = channelType;
     this.timeout = timeout;
     this.maxRedirects = maxRedirects;
     this.maxResponseBytes = maxResponseBytes;
@@ -168,7 +170,7 @@ public final class HttpTrackerClient {
     Bootstrap b =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(channelType)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 1 << 30))
             .handler(

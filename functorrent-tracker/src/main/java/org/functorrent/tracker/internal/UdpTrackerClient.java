@@ -10,8 +10,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -50,6 +50,7 @@ public final class UdpTrackerClient {
   private static final String CLIENT_CLOSED = "client closed";
 
   private final EventLoopGroup group;
+  private final Class<? extends DatagramChannel> channelType;
   private final InetSocketAddress localAddress;
   private final Duration retransmitBase;
   private final int maxRetransmits;
@@ -79,11 +80,13 @@ public final class UdpTrackerClient {
 
   public UdpTrackerClient(
       EventLoopGroup group,
+      Class<? extends DatagramChannel> channelType,
       InetSocketAddress localAddress,
       Duration retransmitBase,
       int maxRetransmits,
       Ticker ticker) {
     this.group = group;
+    this.channelType = channelType;
     this.localAddress = localAddress;
     this.retransmitBase = retransmitBase;
     this.maxRetransmits = maxRetransmits;
@@ -197,7 +200,7 @@ public final class UdpTrackerClient {
       channel = f;
       new Bootstrap()
           .group(group)
-          .channel(NioDatagramChannel.class)
+          .channel(channelType)
           .handler(new Inbound())
           .bind(localAddress)
           .addListener(

@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.common.base.Ticker;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -48,7 +49,8 @@ class TrackerFuzzTest {
 
   /** No event loop: with no redirect allowed, reading a response never connects anywhere. */
   private static final HttpTrackerClient CLIENT =
-      new HttpTrackerClient(null, Duration.ofSeconds(5), 0, MAX_RESPONSE_BYTES, "fuzz", null);
+      new HttpTrackerClient(
+          null, NioSocketChannel.class, Duration.ofSeconds(5), 0, MAX_RESPONSE_BYTES, "fuzz", null);
 
   /**
    * The raw bytes a tracker sends back, read by the client's own pipeline (HTTP codec, gzip and
