@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -55,6 +57,17 @@ public final class ClientCore {
 
   /** Serving pauses above 1 MiB of unsent data per connection and resumes below 512 KiB. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1 << 20);
+
+  /**
+   * How big a socket read may grow on a peer connection: 1 MiB, not Netty's 64 KiB. Each read
+   * is one buffer allocated, one trip down the pipeline and, at its end, one frame cut off and
+   * copied; a fast peer's data in 1 MiB reads holds 64 blocks per read instead of 4. A cold 1 GiB
+   * download from a libtorrent seeder took about 15% less CPU (BENCHMARKS.md). Reads grow only
+   * while they fill their buffer, so a slow or idle peer's stay small. A buffer is freed once
+   * every block sliced from it is on disk.
+   */
+  static final RecvByteBufAllocator RECEIVE_BUFFERS =
+      new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
 
   private final EventLoopGroup group;
   private final PeerId peerId;
@@ -233,6 +246,7 @@ public final class ClientCore {
             .group(group)
             .channel(serverChannelType())
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.RECVBUF_ALLOCATOR, RECEIVE_BUFFERS)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {

@@ -67,7 +67,8 @@ final class Dialer {
             .channel(client.socketChannelType())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) client.options().connectTimeout().toMillis())
-            .option(ChannelOption.TCP_NODELAY, true);
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, ClientCore.RECEIVE_BUFFERS);
     if (serving) {
       b.option(ChannelOption.WRITE_BUFFER_WATER_MARK, ClientCore.WATER_MARK);
     }
