@@ -313,11 +313,11 @@ public final class PiecePicker<P> {
             continue;
           }
           for (int b = 0; b < p.requests.length && picked.size() < max; b++) {
+            if (p.received[b] || p.requests[b] != round) {
+              continue; // checked before making the block: this runs on every refill in endgame
+            }
             Block block = block(p.piece, b);
-            if (!p.received[b]
-                && p.requests[b] == round
-                && !pickedNow.contains(block)
-                && !requestedFromPeer.test(block)) {
+            if (!pickedNow.contains(block) && !requestedFromPeer.test(block)) {
               p.requests[b]++;
               picked.add(block);
               pickedNow.add(block);
