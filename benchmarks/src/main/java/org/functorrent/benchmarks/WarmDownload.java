@@ -34,7 +34,8 @@ import org.functorrent.tracker.TrackerStatus;
  * scripts/bench-download.sh} starts). Run: {@code java -cp benchmarks/target/benchmarks.jar
  * org.functorrent.benchmarks.WarmDownload TORRENT [ROUNDS [DIR]]}; {@code -Dwarm.requestQueue=N}
  * and {@code -Dwarm.pendingWrites=N} change the most requests outstanding per peer and the most
- * block writes pending per connection.
+ * block writes pending per connection; {@code -Dwarm.transport=NIO} (or {@code EPOLL}) the
+ * client's network transport.
  */
 public final class WarmDownload {
   private WarmDownload() {}

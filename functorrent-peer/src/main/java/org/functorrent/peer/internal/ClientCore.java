@@ -22,6 +22,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -84,6 +85,8 @@ public final class ClientCore {
   private final Set<PeerConnection> paused = ConcurrentHashMap.newKeySet();
   private volatile Channel server;
   private volatile int listenPort = -1;
+  /** The listen socket's local address, once bound. */
+  private volatile InetSocketAddress listenAddress;
   private volatile boolean closed;
   private final LongSupplier nanoClock;
   /** BEP 11: at most one PEX message a minute to each peer; tests shorten it. */
@@ -194,6 +197,28 @@ public final class ClientCore {
     return p > 0 ? OptionalInt.of(p) : OptionalInt.empty();
   }
 
+  /**
+   * Whether {@code address} is this client's own listen socket (its bound address, or a loopback
+   * or wildcard address when it listens on every interface), which trackers hand back among the
+   * peers: dialing it would only meet ourselves. Another local interface's address is caught by
+   * the peer id in the handshake instead.
+   */
+  boolean isOwnListenAddress(InetSocketAddress address) {
+    InetSocketAddress local = listenAddress;
+    return local != null && reaches(local, address);
+  }
+
+  /** Whether dialing {@code address} reaches a socket listening on {@code local}. */
+  static boolean reaches(InetSocketAddress local, InetSocketAddress address) {
+    if (address.getPort() != local.getPort() || address.getAddress() == null) {
+      return false;
+    }
+    InetAddress ip = address.getAddress();
+    return local.getAddress().isAnyLocalAddress()
+        ? ip.isLoopbackAddress() || ip.isAnyLocalAddress()
+        : local.getAddress().equals(ip);
+  }
+
   /** Incoming connections open at once, handshaken or not. */
   int maxIncoming() {
     return 2 * options.maxPeersPerClient();
@@ -272,6 +297,7 @@ public final class ClientCore {
               if (r.isSuccess()) {
                 server = r.channel();
                 InetSocketAddress local = (InetSocketAddress) r.channel().localAddress();
+                listenAddress = local;
                 listenPort = local.getPort();
                 result.complete(local);
               } else {

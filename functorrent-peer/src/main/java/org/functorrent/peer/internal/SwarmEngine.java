@@ -269,7 +269,7 @@ public final class SwarmEngine implements Swarm {
           boolean swept = false;
           int ignored = 0;
           for (InetSocketAddress a : copy) {
-            if (a.getPort() > 0 && !known.containsKey(a)) {
+            if (a.getPort() > 0 && !known.containsKey(a) && !client.isOwnListenAddress(a)) {
               if (known.size() >= MAX_KNOWN_PEERS && !swept) {
                 swept = true;
                 known.values().removeIf(e -> e.dropped && !e.banned && !e.busy);
