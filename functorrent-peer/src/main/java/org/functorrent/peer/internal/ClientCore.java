@@ -62,10 +62,10 @@ public final class ClientCore {
   /**
    * How big a socket read may grow on a peer connection: 1 MiB, not Netty's 64 KiB. Each read
    * is one buffer allocated, one trip down the pipeline and, at its end, one frame cut off and
-   * copied; a fast peer's data in 1 MiB reads holds 64 blocks per read instead of 4. A cold 1 GiB
-   * download from a libtorrent seeder took about 15% less CPU (BENCHMARKS.md). Reads grow only
-   * while they fill their buffer, so a slow or idle peer's stay small. A buffer is freed once
-   * every block sliced from it is on disk.
+   * copied; a fast peer's data in 1 MiB reads holds 64 blocks per read instead of 4. Cold 1 GiB
+   * downloads from a libtorrent seeder took less CPU with it (BENCHMARKS.md, the run of
+   * 2026-11-27 16:39 UTC), and about 17 MiB more peak RSS. Reads grow only while they fill their buffer, so a slow
+   * or idle peer's stay small. A buffer is freed once every block sliced from it is on disk.
    */
   static final RecvByteBufAllocator RECEIVE_BUFFERS =
       new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
