@@ -64,8 +64,9 @@ public final class ClientCore {
    * is one buffer allocated, one trip down the pipeline and, at its end, one frame cut off and
    * copied; a fast peer's data in 1 MiB reads holds 64 blocks per read instead of 4. Cold 1 GiB
    * downloads from a libtorrent seeder took less CPU with it (BENCHMARKS.md, the run of
-   * 2026-11-27 16:39 UTC), and about 17 MiB more peak RSS. Reads grow only while they fill their buffer, so a slow
-   * or idle peer's stay small. A buffer is freed once every block sliced from it is on disk.
+   * 2026-11-27 16:39 UTC), and about 17 MiB more peak RSS. Reads grow only while they fill their
+   * buffer, so a slow or idle peer's stay small. A buffer is freed once every block sliced from
+   * it is on disk.
    */
   static final RecvByteBufAllocator RECEIVE_BUFFERS =
       new AdaptiveRecvByteBufAllocator(64, 2048, 1 << 20);
@@ -84,7 +85,6 @@ public final class ClientCore {
   /** Connections that stopped reading because of too many pending writes. */
   private final Set<PeerConnection> paused = ConcurrentHashMap.newKeySet();
   private volatile Channel server;
-  private volatile int listenPort = -1;
   /** The listen socket's local address, once bound. */
   private volatile InetSocketAddress listenAddress;
   private volatile boolean closed;
@@ -193,8 +193,8 @@ public final class ClientCore {
   }
 
   public OptionalInt listenPort() {
-    int p = listenPort;
-    return p > 0 ? OptionalInt.of(p) : OptionalInt.empty();
+    InetSocketAddress local = listenAddress;
+    return local != null ? OptionalInt.of(local.getPort()) : OptionalInt.empty();
   }
 
   /**
@@ -298,7 +298,6 @@ public final class ClientCore {
                 server = r.channel();
                 InetSocketAddress local = (InetSocketAddress) r.channel().localAddress();
                 listenAddress = local;
-                listenPort = local.getPort();
                 result.complete(local);
               } else {
                 result.completeExceptionally(
