@@ -6,8 +6,10 @@
 # program, by libtorrent's own leecher and by aria2c, interleaved A B C per round, a fresh
 # leecher port per run, the output removed and `sync`ed between runs (the seeder's data stays in
 # the page cache for every run alike). Each run: wall seconds, CPU seconds (user + sys) and peak
-# RSS from GNU time; every download is compared with the source. Prints a markdown table of
-# medians [min-max] and the ratios ours/libtorrent and ours/aria2.
+# RSS from GNU time, and the CPU seconds the seeder spent meanwhile (on 2 cores the leecher and
+# the seeder share the machine, so a leecher's wall time follows the two together); every
+# download is compared with the source. Prints a markdown table of medians [min-max] and the
+# ratios ours/libtorrent and ours/aria2.
 # Needs: JDK 17, Maven, and the Debian packages the interop tests use (scripts/install-test-clients.sh).
 # Env: BENCH_DIR (default /tmp/functorrent-bench); CLIENTS (default "functorrent libtorrent aria2",
 # any subset, in the order to run); FT_JAVA_OPTS (JVM options of our program, e.g. -Xmx64m);
@@ -62,6 +64,7 @@ printf 'listen.tcp_udp 127.0.0.1:%s\ntracker.rootdir %s\ntracker.user nobody\nac
 opentracker -f "$B/opentracker.conf" > "$B/opentracker.log" 2>&1 & pids+=($!)
 SP=$(free_port)
 "$PY" "$LT" seed "$B/bench.torrent" "$B/seed" "$SP" --status "$B/seed.status" > "$B/seed.log" 2>&1 & pids+=($!)
+SEEDER=$!
 for _ in $(seq 600); do grep -q SEEDING "$B/seed.status" 2>/dev/null && break; sleep 0.1; done
 grep -q SEEDING "$B/seed.status" || { cat "$B/seed.log"; echo "bench: the seeder did not start" >&2; exit 1; }
 
@@ -77,19 +80,23 @@ run_client() { # client port -> runs the download into $B/out
 }
 
 RES="$B/results.tsv"
-printf 'client\tround\twall_s\tcpu_s\trss_mib\n' > "$RES"
+seeder_ticks() { awk '{print $14 + $15}' "/proc/$SEEDER/stat"; }   # user + sys, in clock ticks
+TICK=$(getconf CLK_TCK)
+printf 'client\tround\twall_s\tcpu_s\trss_mib\tseeder_cpu_s\n' > "$RES"
 for r in $(seq 1 "$ROUNDS"); do
   for c in $CLIENTS; do
     rm -rf "$B/out"; sync
     port=$(free_port)
+    seeder_before=$(seeder_ticks)
     /usr/bin/time -f '%e %U %S %M' -o "$B/time" bash -c "$(declare -f run_client); B='$B' FT='$root/functorrent' PY='$PY' LT='$LT' FT_JAVA_OPTS='${FT_JAVA_OPTS:-}' run_client $c $port" \
       > "$B/run-$c-$r.log" 2>&1 || { echo "bench: $c failed in round $r (see $B/run-$c-$r.log)" >&2; exit 1; }
     if ! diff -rq "$DATA" "$B/out/$(basename "$DATA")" >/dev/null; then
       echo "bench: $c's download differs from the source (round $r)" >&2; exit 1
     fi
+    seeder_cpu=$(awk "BEGIN{print ($(seeder_ticks) - $seeder_before) / $TICK}")
     read -r wall user sys rss < "$B/time"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$c" "$r" "$wall" "$(awk "BEGIN{print $user + $sys}")" "$((rss / 1024))" >> "$RES"
-    echo "round $r $c: wall ${wall}s cpu $(awk "BEGIN{print $user + $sys}")s rss $((rss / 1024)) MiB"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$r" "$wall" "$(awk "BEGIN{print $user + $sys}")" "$((rss / 1024))" "$seeder_cpu" >> "$RES"
+    echo "round $r $c: wall ${wall}s cpu $(awk "BEGIN{print $user + $sys}")s rss $((rss / 1024)) MiB, seeder cpu ${seeder_cpu}s"
   done
 done
 rm -rf "$B/out"
@@ -116,13 +123,13 @@ size = float(sys.argv[2])
 warm = [l.split('\t') for l in open(sys.argv[3])] if os.path.exists(sys.argv[3]) else []
 def col(c, k): return [float(r[k]) for r in rows if r['client'] == c]
 def fmt(v): return '%.2f [%.2f-%.2f]' % (statistics.median(v), min(v), max(v))
-print('| leecher | wall s | MiB/s | CPU s | peak RSS MiB |')
-print('|---|---|---|---|---|')
+print('| leecher | wall s | MiB/s | CPU s | peak RSS MiB | seeder CPU s |')
+print('|---|---|---|---|---|---|')
 present = [c for c in ('functorrent', 'libtorrent', 'aria2') if col(c, 'wall_s')]
 for c in present:
     w = col(c, 'wall_s')
-    print('| %s | %s | %.0f | %s | %s |' % (c, fmt(w), size / statistics.median(w),
-          fmt(col(c, 'cpu_s')), fmt(col(c, 'rss_mib'))))
+    print('| %s | %s | %.0f | %s | %s | %s |' % (c, fmt(w), size / statistics.median(w),
+          fmt(col(c, 'cpu_s')), fmt(col(c, 'rss_mib')), fmt(col(c, 'seeder_cpu_s'))))
 if 'functorrent' not in present:
     sys.exit(0)
 ours = statistics.median(col('functorrent', 'wall_s'))
