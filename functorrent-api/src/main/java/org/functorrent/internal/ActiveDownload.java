@@ -61,7 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class ActiveDownload implements Download {
   private static final Logger log = LoggerFactory.getLogger(ActiveDownload.class);
   private static final long TICK_MILLIS = 1000;
-  private static final double RATE_SMOOTHING = 0.5;
 
   /** Ticks between saves of the resume data while downloading, so a crash loses little. */
   private static final int FLUSH_TICKS = 30;
@@ -96,9 +95,7 @@ public final class ActiveDownload implements Download {
   private DhtLookups dhtLookups;
   private ScheduledFuture<?> ticker;
   private boolean stopping;
-  private SwarmStats lastSwarm;
-  private long downloadRate;
-  private long uploadRate;
+  private final TransferRates rates = new TransferRates();
   private int ticks;
   private boolean checked;
   private boolean paused;
@@ -185,6 +182,7 @@ public final class ActiveDownload implements Download {
         context
             .peers()
             .addTorrent(meta, new StoragePieceStore(storage), verified.toBitSet(), swarmListener());
+    rates.restart(System.nanoTime());
     Swarm current = swarm;
     if (!bannedPeers.isEmpty()) {
       current.ban(bannedPeers); // an earlier swarm's bans (paused, resumed) hold in this one
@@ -374,21 +372,15 @@ public final class ActiveDownload implements Download {
   }
 
   private void update(SwarmStats stats) {
-    if (lastSwarm != null) {
-      long down = (stats.downloadedBytes() - lastSwarm.downloadedBytes()) * 1000 / TICK_MILLIS;
-      long up = (stats.uploadedBytes() - lastSwarm.uploadedBytes()) * 1000 / TICK_MILLIS;
-      downloadRate = (long) (RATE_SMOOTHING * down + (1 - RATE_SMOOTHING) * downloadRate);
-      uploadRate = (long) (RATE_SMOOTHING * up + (1 - RATE_SMOOTHING) * uploadRate);
-    }
-    lastSwarm = stats;
+    rates.sample(System.nanoTime(), stats.downloadedBytes(), stats.uploadedBytes());
     DownloadStats previous = snapshot;
     snapshot =
         new DownloadStats(
             previous.state(),
             baseDownloaded + stats.downloadedBytes(),
             baseUploaded + stats.uploadedBytes(),
-            downloadRate,
-            uploadRate,
+            rates.downloadRate(),
+            rates.uploadRate(),
             stats.connectedPeers(),
             stats.verifiedPieces(),
             meta.pieceCount(),
@@ -473,8 +465,8 @@ public final class ActiveDownload implements Download {
             state,
             s.downloadedBytes(),
             s.uploadedBytes(),
-            s.downloadRate(),
-            s.uploadRate(),
+            rates.downloadRate(),
+            rates.uploadRate(),
             swarm == null && state == DownloadState.PAUSED ? 0 : s.peers(),
             storage == null ? s.piecesHave() : storage.verifiedPieces().count(),
             s.pieceCount(),
@@ -563,8 +555,7 @@ public final class ActiveDownload implements Download {
                           // Completed or stopped while the flush ran: settle in that state.
                           return stopped;
                         }
-                        downloadRate = 0;
-                        uploadRate = 0;
+                        rates.stop();
                         publish(DownloadState.PAUSED);
                         listener.call(l -> l.stateChanged(DownloadState.PAUSED));
                         return CompletableFuture.<Void>completedFuture(null);
@@ -589,7 +580,6 @@ public final class ActiveDownload implements Download {
                   baseDownloaded = snapshot.downloadedBytes();
                   baseUploaded = snapshot.uploadedBytes();
                   baseFaults = snapshot.faults();
-                  lastSwarm = null;
                 },
                 loop);
     CompletableFuture<Void> bans =
