@@ -107,7 +107,6 @@ final class DownloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StartupWarmUp.start();
     MagnetUri magnet = null;
     MetaInfo meta = null;
     if (TorrentInput.isMagnet(file)) {
