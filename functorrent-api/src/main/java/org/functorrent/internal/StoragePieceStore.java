@@ -3,9 +3,14 @@ package org.functorrent.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.functorrent.peer.PieceStore;
+import org.functorrent.peer.ReceivedBlock;
+import org.functorrent.storage.BlockWrite;
 import org.functorrent.storage.Storage;
 
 /** The peer module's view of storage: blocks go to and from disk without an extra copy. */
@@ -50,14 +55,26 @@ final class StoragePieceStore implements PieceStore {
   @Override
   public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuf data) {
     // The swarm keeps the buffer until this future completes; storage reads it before that.
-    ByteBuffer view =
-        data.nioBufferCount() == 1 ? data.nioBuffer() : ByteBuffer.wrap(copy(data));
-    return storage.writeBlock(piece, offset, view);
+    return storage.writeBlock(piece, offset, view(data));
+  }
+
+  @Override
+  public CompletableFuture<Map<Integer, Throwable>> writeBlocks(List<ReceivedBlock> blocks) {
+    List<BlockWrite> writes = new ArrayList<>(blocks.size());
+    for (ReceivedBlock block : blocks) {
+      writes.add(new BlockWrite(block.piece(), block.offset(), view(block.data())));
+    }
+    return storage.writeBlocks(writes);
   }
 
   @Override
   public CompletableFuture<Boolean> verifyPiece(int piece) {
     return storage.verifyPiece(piece);
+  }
+
+  /** {@code data}'s readable bytes without a copy where they are one buffer. */
+  private static ByteBuffer view(ByteBuf data) {
+    return data.nioBufferCount() == 1 ? data.nioBuffer() : ByteBuffer.wrap(copy(data));
   }
 
   private static byte[] copy(ByteBuf data) {

@@ -2,7 +2,11 @@ package org.functorrent.peer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a swarm reads and writes the bytes of its torrent. Every method is called on the
@@ -51,6 +55,43 @@ public interface PieceStore {
    * caller, who releases it once the future completes: copy the bytes out before completing it.
    */
   CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuf data);
+
+  /**
+   * Writes the blocks of one burst (what one pass of the event loop read from the sockets) as
+   * {@link #writeBlock} writes each one. Blocks of one piece come in the order they arrived. The
+   * buffers belong to the caller, as in {@link #writeBlock}, until the future completes.
+   *
+   * <p>The future completes once every block is written or has failed, with each failure under
+   * the index of its block in {@code blocks}: empty when all were written. This default calls
+   * {@link #writeBlock} for each block; a store that can write a burst in fewer tasks should
+   * override it.
+   */
+  default CompletableFuture<Map<Integer, Throwable>> writeBlocks(List<ReceivedBlock> blocks) {
+    Map<Integer, Throwable> failures = new ConcurrentHashMap<>();
+    CompletableFuture<?>[] writes = new CompletableFuture<?>[blocks.size()];
+    for (int i = 0; i < writes.length; i++) {
+      ReceivedBlock block = blocks.get(i);
+      CompletableFuture<Void> write;
+      try {
+        write = writeBlock(block.piece(), block.offset(), block.data());
+      } catch (RuntimeException e) {
+        write = CompletableFuture.failedFuture(e);
+      }
+      int index = i;
+      writes[i] =
+          write.whenComplete(
+              (ignored, error) -> {
+                if (error != null) {
+                  failures.put(
+                      index,
+                      error instanceof CompletionException && error.getCause() != null
+                          ? error.getCause()
+                          : error);
+                }
+              });
+    }
+    return CompletableFuture.allOf(writes).handle((ignored, error) -> Map.copyOf(failures));
+  }
 
   /**
    * Hashes a piece whose blocks have all been written and compares it with the torrent's piece

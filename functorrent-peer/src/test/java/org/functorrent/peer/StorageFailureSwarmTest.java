@@ -121,6 +121,70 @@ class StorageFailureSwarmTest {
   }
 
   @Test
+  void aBurstWriteThatFailsWholeIsReportedAndBlamesNoPeer() throws Exception {
+    byte[] data = TestTorrents.randomData(33, 300_000);
+    MetaInfo meta = TestTorrents.torrent(data, 16 * 1024);
+    download(meta, data, new MemoryStore(meta, null, disk) {
+      @Override
+      public CompletableFuture<java.util.Map<Integer, Throwable>> writeBlocks(
+          List<ReceivedBlock> blocks) {
+        return CompletableFuture.failedFuture(new IOException("No space left on device"));
+      }
+    });
+  }
+
+  @Test
+  void blocksThatABurstWriteFailedAreFetchedAgain() throws Exception {
+    byte[] data = TestTorrents.randomData(34, 300_000);
+    MetaInfo meta = TestTorrents.torrent(data, 16 * 1024);
+    // Only the first block of each burst is written; the others fail and are downloaded again.
+    MemoryStore store = new MemoryStore(meta, null, disk) {
+      @Override
+      public CompletableFuture<java.util.Map<Integer, Throwable>> writeBlocks(
+          List<ReceivedBlock> blocks) {
+        java.util.Map<Integer, Throwable> failures = new java.util.HashMap<>();
+        for (int i = 1; i < blocks.size(); i++) {
+          failures.put(i, new IOException("No space left on device"));
+        }
+        ReceivedBlock first = blocks.get(0);
+        return writeBlock(first.piece(), first.offset(), first.data()).thenApply(v -> failures);
+      }
+    };
+    seeder = PeerClient.create(group, PeerId.random("-FS0001-"), callbacks, PeerOptions.defaults());
+    InetSocketAddress address =
+        seeder.listen(new InetSocketAddress("127.0.0.1", 0)).get(10, TimeUnit.SECONDS);
+    MemoryStore seedStore = new MemoryStore(meta, data, disk);
+    seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
+    leecher = PeerClient.create(group, PeerId.random("-FL0001-"), callbacks,
+        PeerOptions.defaults());
+    Events events = new Events();
+    CompletableFuture<Void> completed = new CompletableFuture<>();
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new SwarmListener() {
+      @Override
+      public void storageFailed(Throwable cause) {
+        events.storageFailed(cause);
+      }
+
+      @Override
+      public void completed() {
+        completed.complete(null);
+      }
+    });
+    swarm.addPeers(List.of(address));
+
+    completed.get(30, TimeUnit.SECONDS);
+    assertThat(store.bytes()).isEqualTo(data);
+    assertThat(store.writes.get()).isEqualTo(meta.pieceCount()); // each block written once
+    assertThat(events.storageFailure.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(IOException.class)
+        .hasMessage("No space left on device");
+    SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
+    assertThat(stats.verifiedPieces()).isEqualTo(meta.pieceCount());
+    assertThat(stats.bannedPeers()).isZero();
+    assertThat(stats.failedPieces()).isZero();
+  }
+
+  @Test
   void aHashCheckThatCannotReadIsReportedAndIsNotBadData() throws Exception {
     byte[] data = TestTorrents.randomData(32, 300_000);
     MetaInfo meta = TestTorrents.torrent(data, 16 * 1024);

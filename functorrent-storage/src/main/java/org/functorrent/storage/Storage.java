@@ -2,6 +2,8 @@ package org.functorrent.storage;
 
 import com.google.common.collect.ImmutableList;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.functorrent.metainfo.MetaInfo;
 
@@ -31,6 +33,19 @@ public interface Storage extends AutoCloseable {
    * @throws IndexOutOfBoundsException if there is no such piece
    */
   CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuffer data);
+
+  /**
+   * Writes several blocks as {@link #writeBlock} writes each one, in fewer tasks: for a caller that
+   * receives blocks in bursts (a socket read holds dozens), one call per burst instead of one per
+   * block. Blocks of one piece are written in the order given, after the writes of that piece
+   * asked for before this call.
+   *
+   * @return completes once every block is written or has failed, with each failure under the
+   *     index of its block in {@code blocks}: empty when all were written
+   * @throws IllegalArgumentException if a block does not fit in its piece (nothing is written)
+   * @throws IndexOutOfBoundsException if a block's piece does not exist (nothing is written)
+   */
+  CompletableFuture<Map<Integer, Throwable>> writeBlocks(List<BlockWrite> blocks);
 
   /**
    * Reads {@code dst.remaining()} bytes at {@code offset} in {@code piece} into {@code dst}, which

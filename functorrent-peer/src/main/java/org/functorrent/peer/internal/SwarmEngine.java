@@ -45,6 +45,7 @@ import org.functorrent.metainfo.PeerId;
 import org.functorrent.peer.FilePriorities;
 import org.functorrent.peer.PeerOptions;
 import org.functorrent.peer.PieceStore;
+import org.functorrent.peer.ReceivedBlock;
 import org.functorrent.peer.Swarm;
 import org.functorrent.peer.SwarmListener;
 import org.functorrent.peer.SwarmStats;
@@ -79,6 +80,9 @@ public final class SwarmEngine implements Swarm {
   private final PieceStore store;
   private final SwarmListener listener;
   private final EventLoop loop;
+  /** The blocks accepted in this pass of the loop, and who sent them: see {@link #writeBurst}. */
+  private final List<Piece> burst = new ArrayList<>();
+  private final List<PeerConnection> burstSenders = new ArrayList<>();
   private final PiecePicker<PeerId> picker;
   private final Choker<PeerConnection> choker;
   private final Random random;
@@ -717,21 +721,62 @@ public final class SwarmEngine implements Swarm {
         }
       }
     }
-    CompletableFuture<Void> write;
+    burstSenders.add(from);
+    burst.add(piece);
+    if (burst.size() == 1) {
+      // After this pass of the loop has read all its sockets: one write for all their blocks.
+      try {
+        loop.execute(this::writeBurst);
+      } catch (RejectedExecutionException e) {
+        writeBurst();
+      }
+    }
+  }
+
+  /**
+   * Hands the blocks accepted in this pass of the loop to the store in one call, and comes back to
+   * the loop once for all of them: a socket read of 1 MiB holds 64 blocks, and a task, a future
+   * and a wake-up of the loop per block cost more than writing them.
+   */
+  private void writeBurst() {
+    int count = burst.size();
+    if (count == 0) {
+      return;
+    }
+    PeerConnection[] from = burstSenders.toArray(new PeerConnection[count]);
+    Piece[] pieces = burst.toArray(new Piece[count]);
+    burstSenders.clear();
+    burst.clear();
+    List<ReceivedBlock> blocks = new ArrayList<>(count);
+    for (Piece piece : pieces) {
+      Block block = piece.block();
+      blocks.add(new ReceivedBlock(block.piece(), block.offset(), piece.content()));
+    }
+    CompletableFuture<Map<Integer, Throwable>> write;
     try {
-      write = store.writeBlock(block.piece(), block.offset(), piece.content());
+      write = store.writeBlocks(blocks);
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    // One stage and one task per block, not the general onLoop's three: this runs for every block.
     write.whenComplete(
-        (ignored, error) -> {
+        (failures, error) -> {
           try {
-            loop.execute(() -> blockStored(from, piece, block, error));
+            loop.execute(() -> burstStored(from, pieces, failures, error));
           } catch (RejectedExecutionException e) {
-            piece.release();
+            for (Piece piece : pieces) {
+              piece.release();
+            }
           }
         });
+  }
+
+  /** Back on the loop: the store wrote a burst, or failed some of its blocks (or all). */
+  private void burstStored(
+      PeerConnection[] from, Piece[] pieces, Map<Integer, Throwable> failures, Throwable error) {
+    for (int i = 0; i < pieces.length; i++) {
+      Throwable failure = error != null ? error : failures.get(i);
+      blockStored(from[i], pieces[i], pieces[i].block(), failure);
+    }
   }
 
   /** Back on the loop: the store took the block, or failed with {@code error}. */

@@ -10,7 +10,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -23,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.StampedLock;
 import org.functorrent.metainfo.MetaInfo;
+import org.functorrent.storage.BlockWrite;
 import org.functorrent.storage.PieceSet;
 import org.functorrent.storage.Storage;
 import org.functorrent.storage.StorageException;
@@ -171,9 +175,38 @@ public abstract class AbstractStorage implements Storage {
   @Override
   public CompletableFuture<Void> writeBlock(int piece, int offset, ByteBuffer data) {
     checkBlock(piece, offset, data.remaining());
-    BlockWrite write = new BlockWrite(piece, offset, data.duplicate());
+    SingleWrite write = new SingleWrite(piece, offset, data.duplicate());
     pendingWrites.incrementAndGet();
     return write.start(writeLanes[piece % WRITE_LANES]);
+  }
+
+  @Override
+  public CompletableFuture<Map<Integer, Throwable>> writeBlocks(List<BlockWrite> blocks) {
+    int count = blocks.size();
+    BlockWrite[] writes = new BlockWrite[count];
+    int lanes = 0; // a bit for each lane that one of the blocks goes through
+    for (int i = 0; i < count; i++) {
+      BlockWrite b = blocks.get(i);
+      checkBlock(b.piece(), b.offset(), b.data().remaining());
+      writes[i] = new BlockWrite(b.piece(), b.offset(), b.data().duplicate());
+      lanes |= 1 << (b.piece() % WRITE_LANES);
+    }
+    if (count == 0) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    BatchWrite batch = new BatchWrite(writes, Integer.bitCount(lanes));
+    pendingWrites.addAndGet(count);
+    for (int lane = 0; lane < WRITE_LANES; lane++) {
+      if ((lanes & (1 << lane)) != 0) {
+        LaneWrite task = new LaneWrite(batch, lane);
+        try {
+          writeLanes[lane].execute(task);
+        } catch (RejectedExecutionException e) {
+          task.fail(rejected());
+        }
+      }
+    }
+    return batch.done;
   }
 
   @Override
@@ -240,36 +273,134 @@ public abstract class AbstractStorage implements Storage {
     }
   }
 
-  private final class BlockWrite extends BlockTask<Void> {
-    BlockWrite(int piece, int offset, ByteBuffer src) {
+  /**
+   * Writes a block (the caller holds the read lock) and extends its piece's running hash and
+   * written ranges.
+   */
+  private void writeHeld(int piece, int offset, ByteBuffer buffer) throws IOException {
+    if (isVerified(piece)) {
+      log.debug("block at {}+{} ignored: piece already verified", piece, offset);
+      return;
+    }
+    int length = buffer.remaining();
+    ByteBuffer hashed = buffer.duplicate();
+    try {
+      write(piece, offset, buffer);
+    } catch (IOException | RuntimeException e) {
+      // Some of the block may be on disk, or none: not what was asked.
+      runningHashes.failed(piece, offset, length);
+      writtenRanges.failed(piece, offset, length);
+      throw e;
+    }
+    bytesWritten.addAndGet(length);
+    runningHashes.written(piece, offset, hashed);
+    writtenRanges.written(piece, offset, length);
+  }
+
+  private final class SingleWrite extends BlockTask<Void> {
+    SingleWrite(int piece, int offset, ByteBuffer src) {
       super(piece, offset, src);
     }
 
     @Override
     Void perform() throws IOException {
-      if (isVerified(piece)) {
-        log.debug("block at {}+{} ignored: piece already verified", piece, offset);
-        return null;
-      }
-      int length = buffer.remaining();
-      ByteBuffer hashed = buffer.duplicate();
-      try {
-        write(piece, offset, buffer);
-      } catch (IOException | RuntimeException e) {
-        // Some of the block may be on disk, or none: not what was asked.
-        runningHashes.failed(piece, offset, length);
-        writtenRanges.failed(piece, offset, length);
-        throw e;
-      }
-      bytesWritten.addAndGet(length);
-      runningHashes.written(piece, offset, hashed);
-      writtenRanges.written(piece, offset, length);
+      writeHeld(piece, offset, buffer);
       return null;
     }
 
     @Override
     void finished() {
       pendingWrites.decrementAndGet();
+    }
+  }
+
+  /** The blocks of one {@link #writeBlocks} call, and their outcome as their lanes finish. */
+  private static final class BatchWrite {
+    final BlockWrite[] writes;
+    /** Set by the lane task that writes the block, read once the last lane is done. */
+    final Throwable[] failures;
+    final AtomicInteger lanesLeft;
+    final CompletableFuture<Map<Integer, Throwable>> done = new CompletableFuture<>();
+
+    BatchWrite(BlockWrite[] writes, int lanes) {
+      this.writes = writes;
+      this.failures = new Throwable[writes.length];
+      this.lanesLeft = new AtomicInteger(lanes);
+    }
+
+    /** One lane is done; the last one completes the batch. */
+    void laneDone() {
+      if (lanesLeft.decrementAndGet() != 0) {
+        return;
+      }
+      Map<Integer, Throwable> failed = null;
+      for (int i = 0; i < failures.length; i++) {
+        if (failures[i] != null) {
+          if (failed == null) {
+            failed = new HashMap<>();
+          }
+          failed.put(i, failures[i]);
+        }
+      }
+      done.complete(failed == null ? Map.of() : Collections.unmodifiableMap(failed));
+    }
+  }
+
+  /**
+   * The blocks of a batch that go through one write lane, written in one task under one hold of
+   * the read lock.
+   */
+  private final class LaneWrite implements Runnable {
+    private final BatchWrite batch;
+    private final int lane;
+
+    LaneWrite(BatchWrite batch, int lane) {
+      this.batch = batch;
+      this.lane = lane;
+    }
+
+    @Override
+    public void run() {
+      BlockWrite[] writes = batch.writes;
+      int count = 0;
+      long stamp = stamped.readLock();
+      try {
+        boolean isClosed = closed.get();
+        for (int i = 0; i < writes.length; i++) {
+          BlockWrite w = writes[i];
+          if (w.piece() % WRITE_LANES != lane) {
+            continue;
+          }
+          count++;
+          if (isClosed) {
+            batch.failures[i] = closedFailure();
+            continue;
+          }
+          try {
+            writeHeld(w.piece(), w.offset(), w.data());
+          } catch (IOException | RuntimeException e) {
+            batch.failures[i] = translate(e);
+          }
+        }
+      } finally {
+        stamped.unlockRead(stamp);
+      }
+      pendingWrites.addAndGet(-count);
+      batch.laneDone();
+    }
+
+    /** The lane did not take this task: its blocks fail with {@code failure}. */
+    void fail(Throwable failure) {
+      BlockWrite[] writes = batch.writes;
+      int count = 0;
+      for (int i = 0; i < writes.length; i++) {
+        if (writes[i].piece() % WRITE_LANES == lane) {
+          batch.failures[i] = failure;
+          count++;
+        }
+      }
+      pendingWrites.addAndGet(-count);
+      batch.laneDone();
     }
   }
 
