@@ -182,20 +182,35 @@ public abstract class AbstractStorage implements Storage {
 
   @Override
   public CompletableFuture<Map<Integer, Throwable>> writeBlocks(List<BlockWrite> blocks) {
-    int count = blocks.size();
-    BlockWrite[] writes = new BlockWrite[count];
-    int lanes = 0; // a bit for each lane that one of the blocks goes through
-    for (int i = 0; i < count; i++) {
+    BlockWrite[] writes = checkedCopies(blocks);
+    if (writes.length == 0) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    return dispatch(writes);
+  }
+
+  /**
+   * The blocks, checked, with buffers of their own. A method of its own: this loop is what the JIT
+   * compiles first (on stack), and it should not take the dispatch with it.
+   */
+  private BlockWrite[] checkedCopies(List<BlockWrite> blocks) {
+    BlockWrite[] writes = new BlockWrite[blocks.size()];
+    for (int i = 0; i < writes.length; i++) {
       BlockWrite b = blocks.get(i);
       checkBlock(b.piece(), b.offset(), b.data().remaining());
       writes[i] = new BlockWrite(b.piece(), b.offset(), b.data().duplicate());
-      lanes |= 1 << (b.piece() % WRITE_LANES);
     }
-    if (count == 0) {
-      return CompletableFuture.completedFuture(Map.of());
+    return writes;
+  }
+
+  /** Starts a task on each lane that some of {@code writes} go through. */
+  private CompletableFuture<Map<Integer, Throwable>> dispatch(BlockWrite[] writes) {
+    int lanes = 0; // a bit for each lane
+    for (BlockWrite w : writes) {
+      lanes |= 1 << (w.piece() % WRITE_LANES);
     }
     BatchWrite batch = new BatchWrite(writes, Integer.bitCount(lanes));
-    pendingWrites.addAndGet(count);
+    pendingWrites.addAndGet(writes.length);
     for (int lane = 0; lane < WRITE_LANES; lane++) {
       if ((lanes & (1 << lane)) != 0) {
         LaneWrite task = new LaneWrite(batch, lane);
