@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The piece picker of one torrent of 10 000 pieces (256 KiB, 16 blocks each) with 200 peers, each
- * holding a random 30 to 100% of the pieces. One operation is one refill of a peer's request
+ * holding a random 30 to 100% of the pieces ({@code swarm=mixed}), or with 5 seeders ({@code
+ * swarm=seeders}, every piece equally rare). One operation is one refill of a peer's request
  * queue: {@code pick} up to {@code batch} blocks for a random peer, then those blocks arrive and
  * are written (and a piece whose blocks are all in is verified), so the picker walks through a
  * whole download again and again. When every piece is verified the picker is built afresh, inside
@@ -44,7 +45,10 @@ public class PiecePickerBenchmark {
   @Param({"4", "64"})
   public int batch;
 
-  private final BitSet[] peers = new BitSet[PEERS];
+  @Param({"mixed", "seeders"})
+  public String swarm;
+
+  private BitSet[] peers;
   private final SplittableRandom random = new SplittableRandom(42);
   private final Predicate<Block> none = b -> false;
   private PiecePicker<Integer> picker;
@@ -52,6 +56,16 @@ public class PiecePickerBenchmark {
 
   @Setup
   public void setUp() {
+    if (swarm.equals("seeders")) {
+      peers = new BitSet[5];
+      for (int p = 0; p < peers.length; p++) {
+        peers[p] = new BitSet(PIECES);
+        peers[p].set(0, PIECES);
+      }
+      newPicker();
+      return;
+    }
+    peers = new BitSet[PEERS];
     for (int p = 0; p < PEERS; p++) {
       BitSet has = new BitSet(PIECES);
       double share = 0.3 + 0.7 * random.nextDouble();
@@ -80,7 +94,7 @@ public class PiecePickerBenchmark {
     if (picker.isComplete()) {
       newPicker();
     }
-    Integer peer = random.nextInt(PEERS);
+    Integer peer = random.nextInt(peers.length);
     List<Block> blocks = picker.pick(peers[peer], batch, none);
     if (blocks.isEmpty()) {
       // This peer has nothing we still need; the next pick for peer 0 always finds something.

@@ -37,6 +37,12 @@ public final class PiecePicker<P> {
   private final byte[] priority;
   /** How many pieces have each priority (0 to 7). */
   private final int[] piecesAtPriority = new int[8];
+  /**
+   * At most the availability of any unstarted piece of the top priority, so a candidate that has
+   * it cannot be beaten on rarity. Lowered wherever a piece could go below it; raised only by a
+   * scan of a peer that has every unstarted piece, which sees them all.
+   */
+  private int availabilityFloor;
   private final BitSet have = new BitSet();
   /** Pieces not verified whose priority is above 0: what we still want. */
   private final BitSet needed = new BitSet();
@@ -166,6 +172,7 @@ public final class PiecePicker<P> {
     piecesAtPriority[priority[piece]]--;
     piecesAtPriority[value]++;
     priority[piece] = (byte) value;
+    availabilityFloor = 0; // the top priority may be another one now
     boolean wanted = value > 0 && !have.get(piece);
     needed.set(piece, wanted);
     unstarted.set(piece, wanted && !partials.containsKey(piece));
@@ -233,6 +240,7 @@ public final class PiecePicker<P> {
   public void peerGone(BitSet pieces) {
     for (int i = pieces.nextSetBit(0); i >= 0 && i < pieceCount; i = pieces.nextSetBit(i + 1)) {
       availability[i]--;
+      availabilityFloor = Math.min(availabilityFloor, availability[i]);
     }
   }
 
@@ -382,12 +390,12 @@ public final class PiecePicker<P> {
    * the fewest peers (or the first, when sequential); ties are broken at random.
    *
    * <p>A candidate of the top priority that no other peer has (availability 1: {@code peerHas} is
-   * a bitfield counted in the availability) cannot be beaten, so the scan takes the first one it
-   * meets, starting at a random piece. Downloading from seeders, nearly every pick ends there: a
-   * scan of all the candidates for each piece started made a download quadratic in the piece
-   * count (4 096 pieces: 8 million steps, much of it before the JIT had compiled this loop).
-   * Otherwise two passes: one finds the best and counts its ties, the other finds the tie chosen
-   * by one random number.
+   * a bitfield counted in the availability), or as few as {@link #availabilityFloor}, cannot be
+   * beaten, so the scan takes the first such one it meets, starting at a random piece. Downloading
+   * from seeders, nearly every pick ends there. A scan of all the candidates for each piece
+   * started made such a download quadratic in the piece count (4 096 pieces: 8 million steps,
+   * much of it before the JIT had compiled this loop). Otherwise two passes: one finds the best
+   * and counts its ties, the other finds the tie chosen by one random number.
    */
   private int choosePiece(BitSet peerHas) {
     BitSet candidates = scratch;
@@ -395,6 +403,7 @@ public final class PiecePicker<P> {
     candidates.or(unstarted);
     candidates.and(peerHas);
     int top = topPriority();
+    int unbeatable = Math.max(availabilityFloor, 1);
     int start = sequential ? 0 : random.nextInt(pieceCount);
     int bestPriority = 0;
     int bestAvailability = Integer.MAX_VALUE;
@@ -407,7 +416,7 @@ public final class PiecePicker<P> {
           i = candidates.nextSetBit(i + 1)) {
         int prio = priority[i];
         int avail = sequential ? 0 : availability[i];
-        if (prio == top && avail <= 1) {
+        if (prio == top && avail <= unbeatable) {
           return i;
         }
         if (prio > bestPriority || (prio == bestPriority && avail < bestAvailability)) {
@@ -420,7 +429,14 @@ public final class PiecePicker<P> {
         }
       }
     }
-    if (first < 0 || sequential || ties == 1) {
+    if (first < 0 || sequential) {
+      return first;
+    }
+    if (bestPriority == top && candidates.cardinality() == unstarted.cardinality()) {
+      // This peer has every unstarted piece: the fewest peers any of them has is known now.
+      availabilityFloor = bestAvailability;
+    }
+    if (ties == 1) {
       return first;
     }
     int skip = random.nextInt(ties);
@@ -572,6 +588,7 @@ public final class PiecePicker<P> {
   public void pieceFailed(int piece) {
     partials.remove(piece);
     unstarted.set(piece, needed(piece));
+    availabilityFloor = Math.min(availabilityFloor, availability[piece]);
   }
 
   /** Pieces started and not yet verified. */

@@ -207,6 +207,49 @@ class PiecePickerTest {
   }
 
   @Test
+  void aPieceThatBecomesRarerAfterAScanOfASeederIsPickedFirst() {
+    for (long seed = 0; seed < 32; seed++) {
+      PiecePicker<String> p = picker(8, seed * 0x9E3779B97F4A7C15L);
+      p.peerHasAll(all(8)); // two seeders
+      p.peerHasAll(all(8));
+      p.peerHasAll(of(0, 1, 2, 3, 4, 5, 6)); // and a peer that lacks piece 7
+      assertThat(p.pick(all(8), 4, b -> false)).extracting(Block::piece).containsOnly(7);
+      p.peerGone(of(0, 1, 2, 3, 4, 5, 6)); // every piece left is on two peers again
+      p.peerGone(of(3)); // and piece 3 is on one now
+      assertThat(p.pick(all(8), 1, b -> false).get(0).piece()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFailedPieceRarerThanTheRestIsPickedFirstAgain() {
+    for (long seed = 0; seed < 32; seed++) {
+      PiecePicker<String> p = picker(8, seed * 0x9E3779B97F4A7C15L);
+      p.peerHasAll(all(8));
+      p.peerHasAll(of(0, 1, 2, 3, 4, 6, 7)); // piece 5 is on one peer only
+      assertThat(p.pick(all(8), 4, b -> false)).extracting(Block::piece).containsOnly(5);
+      int second = p.pick(all(8), 4, b -> false).get(0).piece(); // a scan of all the others
+      assertThat(second).isNotEqualTo(5);
+      p.pieceFailed(5);
+      assertThat(p.pick(all(8), 1, b -> false).get(0).piece()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aRarePieceRaisedToTheTopPriorityIsPickedFirst() {
+    for (long seed = 0; seed < 32; seed++) {
+      PiecePicker<String> p = picker(8, seed * 0x9E3779B97F4A7C15L);
+      p.setPriority(2, 0);
+      p.peerHasAll(all(8));
+      p.peerHasAll(of(0, 1, 3, 4, 5, 6, 7)); // piece 2, skipped, is on one peer only
+      int started = p.pick(all(8), 4, b -> false).get(0).piece(); // a scan of the others
+      int other = started == 0 ? 1 : 0;
+      p.setPriority(2, 7);
+      p.setPriority(other, 7); // on two peers: piece 2 is the rarer of the two
+      assertThat(p.pick(all(8), 1, b -> false).get(0).piece()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void everyEquallyRarePieceCanComeFirst() {
     Set<Integer> firstPicks = new HashSet<>();
     for (long seed = 0; seed < 256; seed++) {
