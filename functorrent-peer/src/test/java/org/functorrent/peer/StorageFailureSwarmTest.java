@@ -84,7 +84,9 @@ class StorageFailureSwarmTest {
     }
   }
 
-  private Events download(MetaInfo meta, byte[] data, PieceStore store) throws Exception {
+  /** A seeder of {@code data}, and a leecher into {@code store} that knows it: its swarm. */
+  private Swarm leech(MetaInfo meta, byte[] data, PieceStore store, SwarmListener listener)
+      throws Exception {
     seeder = PeerClient.create(group, PeerId.random("-FS0001-"), callbacks, PeerOptions.defaults());
     InetSocketAddress address =
         seeder.listen(new InetSocketAddress("127.0.0.1", 0)).get(10, TimeUnit.SECONDS);
@@ -92,9 +94,14 @@ class StorageFailureSwarmTest {
     seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
     leecher = PeerClient.create(group, PeerId.random("-FL0001-"), callbacks,
         PeerOptions.defaults());
-    Events events = new Events();
-    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), events);
+    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), listener);
     swarm.addPeers(List.of(address));
+    return swarm;
+  }
+
+  private Events download(MetaInfo meta, byte[] data, PieceStore store) throws Exception {
+    Events events = new Events();
+    Swarm swarm = leech(meta, data, store, events);
     Throwable cause = events.storageFailure.get(30, TimeUnit.SECONDS);
     assertThat(cause).isInstanceOf(IOException.class).hasMessage("No space left on device");
     SwarmStats stats = swarm.stats().get(5, TimeUnit.SECONDS);
@@ -150,16 +157,9 @@ class StorageFailureSwarmTest {
         return writeBlock(first.piece(), first.offset(), first.data()).thenApply(v -> failures);
       }
     };
-    seeder = PeerClient.create(group, PeerId.random("-FS0001-"), callbacks, PeerOptions.defaults());
-    InetSocketAddress address =
-        seeder.listen(new InetSocketAddress("127.0.0.1", 0)).get(10, TimeUnit.SECONDS);
-    MemoryStore seedStore = new MemoryStore(meta, data, disk);
-    seeder.addTorrent(meta, seedStore, seedStore.all(), new SwarmListener() {});
-    leecher = PeerClient.create(group, PeerId.random("-FL0001-"), callbacks,
-        PeerOptions.defaults());
     Events events = new Events();
     CompletableFuture<Void> completed = new CompletableFuture<>();
-    Swarm swarm = leecher.addTorrent(meta, store, new BitSet(), new SwarmListener() {
+    Swarm swarm = leech(meta, data, store, new SwarmListener() {
       @Override
       public void storageFailed(Throwable cause) {
         events.storageFailed(cause);
@@ -170,7 +170,6 @@ class StorageFailureSwarmTest {
         completed.complete(null);
       }
     });
-    swarm.addPeers(List.of(address));
 
     completed.get(30, TimeUnit.SECONDS);
     assertThat(store.bytes()).isEqualTo(data);

@@ -117,9 +117,9 @@ public interface Storage extends AutoCloseable {
    * was written since they were last checked, and that are not verified yet, are hashed first (on
    * the calling thread): their {@link #verifyPiece} may still be queued, for instance when a
    * failed write stops a download, and they are recorded if their hash matches. A piece with a
-   * failed write is not whole until that range is written again. Idempotent; later operations fail with a {@link
-   * StorageException}. Waits for operations already running; must not be called from a storage
-   * thread. A failure to flush is thrown after everything is closed.
+   * failed write is not whole until that range is written again. Idempotent; later operations
+   * fail with a {@link StorageException}. Waits for operations already running; must not be
+   * called from a storage thread. A failure to flush is thrown after everything is closed.
    */
   @Override
   void close();
