@@ -5,8 +5,8 @@ import io.netty.buffer.CompositeByteBuf;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.functorrent.peer.internal.Completions;
 
 /**
  * Where a swarm reads and writes the bytes of its torrent. Every method is called on the
@@ -82,11 +82,7 @@ public interface PieceStore {
           write.whenComplete(
               (ignored, error) -> {
                 if (error != null) {
-                  failures.put(
-                      index,
-                      error instanceof CompletionException && error.getCause() != null
-                          ? error.getCause()
-                          : error);
+                  failures.put(index, Completions.cause(error));
                 }
               });
     }

@@ -80,9 +80,8 @@ public final class SwarmEngine implements Swarm {
   private final PieceStore store;
   private final SwarmListener listener;
   private final EventLoop loop;
-  /** The blocks accepted in this pass of the loop, and who sent them: see {@link #writeBurst}. */
-  private final List<Piece> burst = new ArrayList<>();
-  private final List<PeerConnection> burstSenders = new ArrayList<>();
+  /** The blocks accepted in this pass of the loop: see {@link #writeBurst}. */
+  private final List<Accepted> burst = new ArrayList<>();
   private final PiecePicker<PeerId> picker;
   private final Choker<PeerConnection> choker;
   private final Random random;
@@ -721,8 +720,7 @@ public final class SwarmEngine implements Swarm {
         }
       }
     }
-    burstSenders.add(from);
-    burst.add(piece);
+    burst.add(new Accepted(from, piece, block));
     if (burst.size() == 1) {
       // After this pass of the loop has read all its sockets: one write for all their blocks.
       try {
@@ -739,18 +737,14 @@ public final class SwarmEngine implements Swarm {
    * and a wake-up of the loop per block cost more than writing them.
    */
   private void writeBurst() {
-    int count = burst.size();
-    if (count == 0) {
+    if (burst.isEmpty()) {
       return;
     }
-    PeerConnection[] from = burstSenders.toArray(new PeerConnection[count]);
-    Piece[] pieces = burst.toArray(new Piece[count]);
-    burstSenders.clear();
+    Accepted[] accepted = burst.toArray(new Accepted[0]);
     burst.clear();
-    List<ReceivedBlock> blocks = new ArrayList<>(count);
-    for (Piece piece : pieces) {
-      Block block = piece.block();
-      blocks.add(new ReceivedBlock(block.piece(), block.offset(), piece.content()));
+    List<ReceivedBlock> blocks = new ArrayList<>(accepted.length);
+    for (Accepted a : accepted) {
+      blocks.add(new ReceivedBlock(a.block().piece(), a.block().offset(), a.piece().content()));
     }
     CompletableFuture<Map<Integer, Throwable>> write;
     try {
@@ -761,23 +755,25 @@ public final class SwarmEngine implements Swarm {
     write.whenComplete(
         (failures, error) -> {
           try {
-            loop.execute(() -> burstStored(from, pieces, failures, error));
+            loop.execute(() -> burstStored(accepted, failures, error));
           } catch (RejectedExecutionException e) {
-            for (Piece piece : pieces) {
-              piece.release();
+            for (Accepted a : accepted) {
+              a.piece().release();
             }
           }
         });
   }
 
   /** Back on the loop: the store wrote a burst, or failed some of its blocks (or all). */
-  private void burstStored(
-      PeerConnection[] from, Piece[] pieces, Map<Integer, Throwable> failures, Throwable error) {
-    for (int i = 0; i < pieces.length; i++) {
-      Throwable failure = error != null ? error : failures.get(i);
-      blockStored(from[i], pieces[i], pieces[i].block(), failure);
+  private void burstStored(Accepted[] accepted, Map<Integer, Throwable> failures, Throwable error) {
+    for (int i = 0; i < accepted.length; i++) {
+      Accepted a = accepted[i];
+      blockStored(a.from(), a.piece(), a.block(), error != null ? error : failures.get(i));
     }
   }
+
+  /** A block {@code from} sent that the picker accepted, on its way to the store. */
+  private record Accepted(PeerConnection from, Piece piece, Block block) {}
 
   /** Back on the loop: the store took the block, or failed with {@code error}. */
   private void blockStored(PeerConnection from, Piece piece, Block block, Throwable error) {
@@ -819,10 +815,7 @@ public final class SwarmEngine implements Swarm {
 
   /** The store failed: the owner hears of it (unwrapped from completion wrappers). */
   private void storageFailed(Throwable error) {
-    Throwable cause =
-        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-            ? error.getCause()
-            : error;
+    Throwable cause = Completions.cause(error);
     if (!closed) {
       notifyListener(l -> l.storageFailed(cause));
     }
